@@ -1,0 +1,74 @@
+//! Key pair generation for Python. RSA releases the GIL (tens to hundreds of milliseconds of
+//! prime search); EC specs take microseconds, less than releasing and re-taking the GIL is
+//! worth, so they run the whole pipeline with it held.
+
+use kmspair_core::{batch, KeyPair, KeyPairSpec, SealedKeyPair};
+use pyo3::prelude::*;
+use pyo3::types::PyBytes;
+
+use crate::errors::PyResult;
+use crate::sealing::SealingKey;
+
+type PairBytes<'py> = (Bound<'py, PyBytes>, Bound<'py, PyBytes>);
+
+fn to_python<'py>(py: Python<'py>, pair: &KeyPair) -> PairBytes<'py> {
+    (
+        PyBytes::new(py, pair.private_pkcs8()),
+        PyBytes::new(py, pair.public_spki()),
+    )
+}
+
+/// `(private PKCS#8 DER, public SPKI DER)` for a new key pair of `spec`.
+#[pyfunction]
+pub fn generate_key_pair<'py>(py: Python<'py>, spec: &str) -> PyResult<PairBytes<'py>> {
+    let spec: KeyPairSpec = spec.parse()?;
+    let pair = if spec.is_slow() {
+        py.detach(|| KeyPair::generate(spec))?
+    } else {
+        KeyPair::generate(spec)?
+    };
+    Ok(to_python(py, &pair))
+}
+
+/// `count` new key pairs of `spec`, generated on `threads` threads (default: one per core)
+/// with the GIL released.
+#[pyfunction]
+#[pyo3(signature = (spec, count, threads=None))]
+pub fn generate_key_pairs<'py>(
+    py: Python<'py>,
+    spec: &str,
+    count: usize,
+    threads: Option<usize>,
+) -> PyResult<Vec<PairBytes<'py>>> {
+    let spec: KeyPairSpec = spec.parse()?;
+    let threads = threads.unwrap_or_else(batch::default_threads);
+    let pairs = py.detach(|| batch::generate_many(spec, count, threads))?;
+    Ok(pairs.iter().map(|pair| to_python(py, pair)).collect())
+}
+
+/// `(private PKCS#8, public SPKI, private sealed under key with aad)`: the whole
+/// GenerateDataKeyPair pipeline in one native call.
+#[pyfunction]
+pub fn generate_sealed_key_pair<'py>(
+    py: Python<'py>,
+    spec: &str,
+    key: &Bound<'py, SealingKey>,
+    aad: &[u8],
+) -> PyResult<(Bound<'py, PyBytes>, Bound<'py, PyBytes>, Bound<'py, PyBytes>)> {
+    let spec: KeyPairSpec = spec.parse()?;
+    let key = &key.get().inner;
+    let sealed = if spec.is_slow() {
+        // Copy the input out: nothing borrowed from a Python object while the GIL is released.
+        let aad = aad.to_vec();
+        py.detach(|| SealedKeyPair::generate(spec, key, &aad))?
+    } else {
+        SealedKeyPair::generate(spec, key, aad)?
+    };
+    let (private, public) = to_python(py, &sealed.pair);
+    Ok((private, public, PyBytes::new(py, &sealed.sealed_private)))
+}
+
+/// The spec names in the service model's order.
+pub fn spec_names() -> Vec<&'static str> {
+    KeyPairSpec::ALL.iter().map(|spec| spec.name()).collect()
+}

@@ -1,0 +1,25 @@
+//! `kmspair._core`: the thin pyo3 layer over `kmspair-core`. Everything here converts
+//! arguments and results; the logic lives in the core crate.
+
+mod errors;
+mod keypairs;
+mod sealing;
+
+#[pyo3::pymodule(gil_used = false)]
+mod _core {
+    use pyo3::prelude::*;
+    use pyo3::types::PyTuple;
+
+    #[pymodule_export]
+    use crate::keypairs::{generate_key_pair, generate_key_pairs, generate_sealed_key_pair};
+    #[pymodule_export]
+    use crate::sealing::SealingKey;
+
+    #[pymodule_init]
+    fn init(m: &Bound<'_, PyModule>) -> PyResult<()> {
+        let names = crate::keypairs::spec_names();
+        m.add("KEY_PAIR_SPECS", PyTuple::new(m.py(), names)?)?;
+        m.add("__version__", env!("CARGO_PKG_VERSION"))?;
+        Ok(())
+    }
+}
