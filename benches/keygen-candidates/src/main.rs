@@ -362,6 +362,14 @@ fn ec_all(b: &mut Bench) {
             let spki = sk.verifying_key().to_public_key_der().ok()?;
             Some((pk8.as_bytes().to_vec(), spki.as_bytes().to_vec()))
         });
+        b.run(spec, "ed25519-dalek 3.0 SigningKey (pkcs8 v1 via KeypairBytes{public_key:None})", N, 50, None, check_der, |_| {
+            let sk = ed25519_dalek::SigningKey::generate(&mut UnwrapErr(SysRng));
+            let mut kb = ed25519_dalek::pkcs8::KeypairBytes::from(&sk);
+            kb.public_key = None; // -> PKCS#8 v1 (48 bytes), which OpenSSL 3.0 / pyca accept
+            let pk8 = kb.to_pkcs8_der().ok()?;
+            let spki = sk.verifying_key().to_public_key_der().ok()?;
+            Some((pk8.as_bytes().to_vec(), spki.as_bytes().to_vec()))
+        });
         b.run(spec, "openssl PKey::generate_ed25519", N, 50, None, check_der, |_| {
             let k = openssl::pkey::PKey::generate_ed25519().ok()?;
             Some((k.private_key_to_pkcs8().ok()?, k.public_key_to_der().ok()?))
@@ -385,6 +393,17 @@ fn aes_all(b: &mut Bench) {
         let rng = SystemRandom::new();
         let key = LessSafeKey::new(UnboundKey::new(&AES_256_GCM, &key_bytes).unwrap());
         let mut buf = Vec::with_capacity(1217 + 16);
+        let mut ctr: u64 = 0;
+        let mut bufc = Vec::with_capacity(1217 + 16);
+        b.run(spec, "ring LessSafeKey seal (counter nonce, no RNG)", n, 1000, None, ok, |_| {
+            bufc.clear();
+            bufc.extend_from_slice(&pt);
+            ctr += 1;
+            let mut nonce = [0u8; 12];
+            nonce[4..].copy_from_slice(&ctr.to_be_bytes());
+            key.seal_in_place_append_tag(Nonce::assume_unique_for_key(nonce), Aad::from(&aad), &mut bufc).ok()?;
+            Some((Vec::new(), Vec::new()))
+        });
         b.run(spec, "ring LessSafeKey seal_in_place_append_tag", n, 1000, None, ok, |_| {
             buf.clear();
             buf.extend_from_slice(&pt);
@@ -400,6 +419,17 @@ fn aes_all(b: &mut Bench) {
         let rng = SystemRandom::new();
         let key = LessSafeKey::new(UnboundKey::new(&AES_256_GCM, &key_bytes).unwrap());
         let mut buf = Vec::with_capacity(1217 + 16);
+        let mut ctr: u64 = 0;
+        let mut bufc = Vec::with_capacity(1217 + 16);
+        b.run(spec, "aws-lc-rs LessSafeKey seal (counter nonce, no RNG)", n, 1000, None, ok, |_| {
+            bufc.clear();
+            bufc.extend_from_slice(&pt);
+            ctr += 1;
+            let mut nonce = [0u8; 12];
+            nonce[4..].copy_from_slice(&ctr.to_be_bytes());
+            key.seal_in_place_append_tag(Nonce::assume_unique_for_key(nonce), Aad::from(&aad), &mut bufc).ok()?;
+            Some((Vec::new(), Vec::new()))
+        });
         b.run(spec, "aws-lc-rs LessSafeKey seal_in_place_append_tag", n, 1000, None, ok, |_| {
             buf.clear();
             buf.extend_from_slice(&pt);
