@@ -2,6 +2,15 @@
 
 from typing import Final, final
 
+__all__ = [
+    "KEY_PAIR_SPECS",
+    "SealingKey",
+    "__version__",
+    "generate_key_pair",
+    "generate_key_pairs",
+    "generate_sealed_key_pair",
+]
+
 KEY_PAIR_SPECS: Final[tuple[str, ...]]
 __version__: Final[str]
 

@@ -24,7 +24,9 @@ BACKENDS: tuple[BackendName, ...] = ("rust", "python")
 ENVIRONMENT_VARIABLE = "KMSPAIR_BACKEND"
 
 
-class SealingKey(Protocol):
+class Sealer(Protocol):
+    """A sealing key of either backend."""
+
     def seal(self, plaintext: bytes, aad: bytes) -> bytes: ...
     def open(self, blob: bytes, aad: bytes) -> bytes: ...
 
@@ -34,13 +36,13 @@ class Backend(Protocol):
 
     KEY_PAIR_SPECS: tuple[str, ...]
 
-    def SealingKey(self, key: bytes) -> SealingKey: ...  # noqa: N802 - it is a class
+    def SealingKey(self, key: bytes) -> Sealer: ...
     def generate_key_pair(self, spec: str) -> tuple[bytes, bytes]: ...
     def generate_key_pairs(
         self, spec: str, count: int, threads: int | None = None
     ) -> list[tuple[bytes, bytes]]: ...
     def generate_sealed_key_pair(
-        self, spec: str, key: SealingKey, aad: bytes
+        self, spec: str, key: Sealer, aad: bytes
     ) -> tuple[bytes, bytes, bytes]: ...
 
 

@@ -87,9 +87,7 @@ class SealingKey:
 
     def __init__(self, key: bytes) -> None:
         if len(key) != 32:
-            raise InvalidSealingKeyError(
-                f"A sealing key must be 32 bytes long, not {len(key)}"
-            )
+            raise InvalidSealingKeyError(f"A sealing key must be 32 bytes long, not {len(key)}")
         self._aead = AESGCM(bytes(key))
 
     def seal(self, plaintext: bytes, aad: bytes) -> bytes:
@@ -110,9 +108,7 @@ class SealingKey:
         return "<SealingKey: AES-256-GCM, redacted>"
 
 
-def generate_sealed_key_pair(
-    spec: str, key: SealingKey, aad: bytes
-) -> tuple[bytes, bytes, bytes]:
+def generate_sealed_key_pair(spec: str, key: SealingKey, aad: bytes) -> tuple[bytes, bytes, bytes]:
     """(private PKCS#8, public SPKI, private sealed under ``key`` with ``aad``)."""
     private, public = generate_key_pair(spec)
     return private, public, key.seal(private, aad)

@@ -61,6 +61,8 @@ mod tests {
 
     #[test]
     fn empty_batch_is_empty() {
-        assert!(generate_many(KeyPairSpec::EccNistP256, 0, 4).unwrap().is_empty());
+        assert!(generate_many(KeyPairSpec::EccNistP256, 0, 4)
+            .unwrap()
+            .is_empty());
     }
 }

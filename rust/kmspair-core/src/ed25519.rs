@@ -19,5 +19,8 @@ pub fn generate() -> Result<KeyPair> {
         .as_ref()
         .try_into()
         .map_err(|_| Error::Crypto("Ed25519 public key length"))?;
-    Ok(KeyPair::new(der::ed25519_pkcs8(&seed), der::ed25519_spki(public)))
+    Ok(KeyPair::new(
+        der::ed25519_pkcs8(&seed),
+        der::ed25519_spki(public),
+    ))
 }

@@ -53,7 +53,10 @@ impl KeyPair {
 impl fmt::Debug for KeyPair {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("KeyPair")
-            .field("private_pkcs8", &format_args!("<{} bytes, redacted>", self.private_pkcs8.len()))
+            .field(
+                "private_pkcs8",
+                &format_args!("<{} bytes, redacted>", self.private_pkcs8.len()),
+            )
             .field("public_spki_len", &self.public_spki.len())
             .finish()
     }
@@ -68,7 +71,10 @@ mod tests {
         let pair = KeyPair::generate(KeyPairSpec::EccNistP256).unwrap();
         let shown = format!("{pair:?}");
         assert!(shown.contains("redacted"));
-        let hex: String = pair.private_pkcs8()[36..44].iter().map(|b| format!("{b}")).collect();
+        let hex: String = pair.private_pkcs8()[36..44]
+            .iter()
+            .map(|b| format!("{b}"))
+            .collect();
         assert!(!shown.contains(&hex));
     }
 
@@ -88,7 +94,10 @@ mod tests {
                 KeyPairSpec::EccSecgP256k1 => (135..=135, 88..=88),
                 KeyPairSpec::EccNistEdwards25519 => (48..=48, 44..=44),
             };
-            assert!(expect_private.contains(&private), "{spec}: private {private}");
+            assert!(
+                expect_private.contains(&private),
+                "{spec}: private {private}"
+            );
             assert!(expect_public.contains(&public), "{spec}: public {public}");
         }
     }

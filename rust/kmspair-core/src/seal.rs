@@ -53,7 +53,8 @@ impl SealingKey {
             return Err(Error::InvalidSealedBlob);
         }
         let (nonce, sealed) = blob.split_at(NONCE_LEN);
-        let nonce = Nonce::try_assume_unique_for_key(nonce).map_err(|_| Error::InvalidSealedBlob)?;
+        let nonce =
+            Nonce::try_assume_unique_for_key(nonce).map_err(|_| Error::InvalidSealedBlob)?;
         let mut buf = zeroize::Zeroizing::new(sealed.to_vec());
         let len = self
             .key
@@ -98,7 +99,11 @@ mod tests {
         for i in 0..blob.len() * 8 {
             let mut bad = blob.clone();
             bad[i / 8] ^= 1 << (i % 8);
-            assert_eq!(key().open(&bad, b"aad"), Err(Error::InvalidSealedBlob), "bit {i}");
+            assert_eq!(
+                key().open(&bad, b"aad"),
+                Err(Error::InvalidSealedBlob),
+                "bit {i}"
+            );
         }
     }
 

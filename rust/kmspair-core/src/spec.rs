@@ -97,10 +97,17 @@ mod tests {
 
     #[test]
     fn only_rsa_is_slow() {
-        let slow: Vec<_> = KeyPairSpec::ALL.into_iter().filter(|s| s.is_slow()).collect();
+        let slow: Vec<_> = KeyPairSpec::ALL
+            .into_iter()
+            .filter(|s| s.is_slow())
+            .collect();
         assert_eq!(
             slow,
-            [KeyPairSpec::Rsa2048, KeyPairSpec::Rsa3072, KeyPairSpec::Rsa4096]
+            [
+                KeyPairSpec::Rsa2048,
+                KeyPairSpec::Rsa3072,
+                KeyPairSpec::Rsa4096
+            ]
         );
     }
 }

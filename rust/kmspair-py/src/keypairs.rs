@@ -54,7 +54,11 @@ pub fn generate_sealed_key_pair<'py>(
     spec: &str,
     key: &Bound<'py, SealingKey>,
     aad: &[u8],
-) -> PyResult<(Bound<'py, PyBytes>, Bound<'py, PyBytes>, Bound<'py, PyBytes>)> {
+) -> PyResult<(
+    Bound<'py, PyBytes>,
+    Bound<'py, PyBytes>,
+    Bound<'py, PyBytes>,
+)> {
     let spec: KeyPairSpec = spec.parse()?;
     let key = &key.get().inner;
     let sealed = if spec.is_slow() {

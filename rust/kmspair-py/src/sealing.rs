@@ -23,7 +23,12 @@ impl SealingKey {
     }
 
     /// `nonce || ciphertext || tag` for `plaintext`, authenticating `aad`.
-    fn seal<'py>(&self, py: Python<'py>, plaintext: &[u8], aad: &[u8]) -> PyResult<Bound<'py, PyBytes>> {
+    fn seal<'py>(
+        &self,
+        py: Python<'py>,
+        plaintext: &[u8],
+        aad: &[u8],
+    ) -> PyResult<Bound<'py, PyBytes>> {
         Ok(PyBytes::new(py, &self.inner.seal(plaintext, aad)?))
     }
 
