@@ -25,12 +25,9 @@ def test_prints_a_pair_of_the_named_spec_as_base64_json() -> None:
     key = serialization.load_der_private_key(
         base64.b64decode(output["PrivateKeyPlaintext"]), password=None
     )
-    assert (
-        key.public_key().public_bytes(
-            serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo
-        )
-        == base64.b64decode(output["PublicKey"])
-    )
+    assert key.public_key().public_bytes(
+        serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo
+    ) == base64.b64decode(output["PublicKey"])
 
 
 def test_defaults_to_ecc_nist_p256() -> None:

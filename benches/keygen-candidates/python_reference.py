@@ -61,23 +61,30 @@ def main():
         for _ in range(50 if n >= 2000 else 0):
             one(gen)
         times = []
+        cpu0 = time.thread_time()
         for _ in range(n):
             t = time.perf_counter()
             one(gen)
             times.append((time.perf_counter() - t) * 1e3)
+        cpu_mean = (time.thread_time() - cpu0) * 1e3 / n
+        load1 = open("/proc/loadavg").read().split()[0]
         mean = statistics.fmean(times)
         med = statistics.median(times)
         row = (
             f"| {spec} | {label} | {n} | {fmt(mean)} | {fmt(med)} | {fmt(min(times))} | "
-            f"{fmt(max(times))} | {1000.0 / mean:.0f} | {len(first[0])} | {len(first[1])} | - |  |"
+            f"{fmt(max(times))} | {1000.0 / mean:.0f} | {fmt(cpu_mean)} | {load1} | "
+            f"{len(first[0])} | {len(first[1])} | - |  |"
         )
-        print(f"{spec:<16} n={n:<5} mean={mean:.4f} ms median={med:.4f} ms", file=sys.stderr)
+        print(
+            f"{spec:<16} n={n:<5} mean={mean:.4f} ms median={med:.4f} ms cpu={cpu_mean:.4f} ms load1={load1}",
+            file=sys.stderr,
+        )
         rows.append(row)
     print(
         "| spec | candidate | n | mean ms | median ms | min ms | max ms | pairs/s (1/mean) "
-        "| priv B | pub B | OpenSSL cross-check | note |"
+        "| cpu ms/pair | load1 | priv B | pub B | OpenSSL cross-check | note |"
     )
-    print("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---|---|")
+    print("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---|")
     for r in rows:
         print(r)
 

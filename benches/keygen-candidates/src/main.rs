@@ -23,6 +23,9 @@ struct Row {
     n: usize,
     mean_ms: f64,
     median_ms: f64,
+    /// Mean thread CPU time per op (CLOCK_THREAD_CPUTIME_ID); ~= mean_ms when the core was not shared.
+    cpu_mean_ms: f64,
+    load1: String,
     min_ms: f64,
     max_ms: f64,
     priv_len: usize,
@@ -54,7 +57,17 @@ impl Bench {
     /// `cut`: if Some(best_mean_ms) and the mean of the first 5 iterations exceeds 5x that,
     /// stop at 20 iterations (allowed by the brief for very slow RSA candidates).
     fn run<F>(&mut self, spec: &'static str, candidate: &str, n: usize, warm: usize,
-              cut: Option<f64>, check: fn(&Pair) -> String, mut f: F)
+              cut: Option<f64>, check: fn(&Pair) -> String, f: F)
+    where
+        F: FnMut(bool) -> Option<Pair>,
+    {
+        self.run_batched(spec, candidate, n, 1, warm, cut, check, f)
+    }
+
+    /// `n` timed samples of `batch` back-to-back calls each; per-op time = sample / batch.
+    #[allow(clippy::too_many_arguments)]
+    fn run_batched<F>(&mut self, spec: &'static str, candidate: &str, n: usize, batch: usize,
+              warm: usize, cut: Option<f64>, check: fn(&Pair) -> String, mut f: F)
     where
         F: FnMut(bool) -> Option<Pair>,
     {
@@ -75,11 +88,13 @@ impl Bench {
         let mut note = String::new();
         let mut target = n;
         let mut i = 0;
+        let cpu0 = thread_cpu_ms();
         while i < target {
             let t = Instant::now();
-            let out = f(false);
-            let dt = t.elapsed().as_secs_f64() * 1e3;
-            black_box(out);
+            for _ in 0..batch {
+                black_box(f(false));
+            }
+            let dt = t.elapsed().as_secs_f64() * 1e3 / batch as f64;
             times.push(dt);
             i += 1;
             if i == 5 {
@@ -92,6 +107,7 @@ impl Bench {
                 }
             }
         }
+        let cpu_mean = (thread_cpu_ms() - cpu0) / (times.len() * batch) as f64;
         let mean = times.iter().sum::<f64>() / times.len() as f64;
         let mut sorted = times.clone();
         sorted.sort_by(|a, b| a.partial_cmp(b).unwrap());
@@ -109,9 +125,11 @@ impl Bench {
         let row = Row {
             spec,
             candidate: candidate.to_string(),
-            n: times.len(),
+            n: times.len() * batch,
             mean_ms: mean,
             median_ms: median,
+            cpu_mean_ms: cpu_mean,
+            load1: loadavg().split(' ').next().unwrap_or("").to_string(),
             min_ms: sorted[0],
             max_ms: *sorted.last().unwrap(),
             priv_len: first.0.len(),
@@ -120,8 +138,8 @@ impl Bench {
             note,
         };
         eprintln!(
-            "{:<16} {:<44} n={:<5} mean={:>10.4} ms median={:>10.4} ms  priv={}B pub={}B  {} {}",
-            row.spec, row.candidate, row.n, row.mean_ms, row.median_ms, row.priv_len,
+            "{:<16} {:<44} n={:<5} mean={:>10.4} ms median={:>10.4} ms cpu={:>10.4} ms load1={} priv={}B pub={}B  {} {}",
+            row.spec, row.candidate, row.n, row.mean_ms, row.median_ms, row.cpu_mean_ms, row.load1, row.priv_len,
             row.pub_len, row.check, row.note
         );
         self.rows.push(row);
@@ -156,6 +174,13 @@ fn check_der(p: &Pair) -> String {
 fn check_raw(p: &Pair) -> String {
     let expect_pub = 2 * p.0.len() + 1;
     if p.1.len() == expect_pub && p.1[0] == 4 { "ok(len)".into() } else { "BAD-raw".into() }
+}
+
+fn thread_cpu_ms() -> f64 {
+    let mut ts = libc::timespec { tv_sec: 0, tv_nsec: 0 };
+    // SAFETY: valid pointer to a timespec; CLOCK_THREAD_CPUTIME_ID is supported on Linux.
+    unsafe { libc::clock_gettime(libc::CLOCK_THREAD_CPUTIME_ID, &mut ts) };
+    ts.tv_sec as f64 * 1e3 + ts.tv_nsec as f64 / 1e6
 }
 
 fn loadavg() -> String {
@@ -395,7 +420,7 @@ fn aes_all(b: &mut Bench) {
         let mut buf = Vec::with_capacity(1217 + 16);
         let mut ctr: u64 = 0;
         let mut bufc = Vec::with_capacity(1217 + 16);
-        b.run(spec, "ring LessSafeKey seal (counter nonce, no RNG)", n, 1000, None, ok, |_| {
+        b.run_batched(spec, "ring LessSafeKey seal (counter nonce, no RNG)", n / 100, 100, 1000, None, ok, |_| {
             bufc.clear();
             bufc.extend_from_slice(&pt);
             ctr += 1;
@@ -404,7 +429,7 @@ fn aes_all(b: &mut Bench) {
             key.seal_in_place_append_tag(Nonce::assume_unique_for_key(nonce), Aad::from(&aad), &mut bufc).ok()?;
             Some((Vec::new(), Vec::new()))
         });
-        b.run(spec, "ring LessSafeKey seal_in_place_append_tag", n, 1000, None, ok, |_| {
+        b.run_batched(spec, "ring LessSafeKey seal_in_place_append_tag", n / 100, 100, 1000, None, ok, |_| {
             buf.clear();
             buf.extend_from_slice(&pt);
             let mut nonce = [0u8; 12];
@@ -421,7 +446,7 @@ fn aes_all(b: &mut Bench) {
         let mut buf = Vec::with_capacity(1217 + 16);
         let mut ctr: u64 = 0;
         let mut bufc = Vec::with_capacity(1217 + 16);
-        b.run(spec, "aws-lc-rs LessSafeKey seal (counter nonce, no RNG)", n, 1000, None, ok, |_| {
+        b.run_batched(spec, "aws-lc-rs LessSafeKey seal (counter nonce, no RNG)", n / 100, 100, 1000, None, ok, |_| {
             bufc.clear();
             bufc.extend_from_slice(&pt);
             ctr += 1;
@@ -430,7 +455,7 @@ fn aes_all(b: &mut Bench) {
             key.seal_in_place_append_tag(Nonce::assume_unique_for_key(nonce), Aad::from(&aad), &mut bufc).ok()?;
             Some((Vec::new(), Vec::new()))
         });
-        b.run(spec, "aws-lc-rs LessSafeKey seal_in_place_append_tag", n, 1000, None, ok, |_| {
+        b.run_batched(spec, "aws-lc-rs LessSafeKey seal_in_place_append_tag", n / 100, 100, 1000, None, ok, |_| {
             buf.clear();
             buf.extend_from_slice(&pt);
             let mut nonce = [0u8; 12];
@@ -440,7 +465,7 @@ fn aes_all(b: &mut Bench) {
         });
         let rkey = RandomizedNonceKey::new(&AES_256_GCM, &key_bytes).unwrap();
         let mut buf2 = Vec::with_capacity(1217 + 16);
-        b.run(spec, "aws-lc-rs RandomizedNonceKey seal_in_place_append_tag", n, 1000, None, ok, |_| {
+        b.run_batched(spec, "aws-lc-rs RandomizedNonceKey seal_in_place_append_tag", n / 100, 100, 1000, None, ok, |_| {
             buf2.clear();
             buf2.extend_from_slice(&pt);
             let nonce = rkey.seal_in_place_append_tag(Aad::from(&aad), &mut buf2).ok()?;
@@ -468,26 +493,26 @@ fn main() {
     aes_all(&mut b);
     rsa_all(&mut b);
 
-    println!("| spec | candidate | n | mean ms | median ms | min ms | max ms | pairs/s (1/mean) | priv B | pub B | OpenSSL cross-check | note |");
-    println!("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---|---|");
+    println!("| spec | candidate | n | mean ms | median ms | min ms | max ms | pairs/s (1/mean) | cpu ms/pair | load1 | priv B | pub B | OpenSSL cross-check | note |");
+    println!("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---|");
     for r in b.rows.iter().filter(|r| !r.spec.starts_with("AES")) {
         let (mean, median) = (r.mean_ms, r.median_ms);
         let fmt = |x: f64| if x < 1.0 { format!("{x:.4}") } else { format!("{x:.1}") };
         println!(
-            "| {} | {} | {} | {} | {} | {} | {} | {:.0} | {} | {} | {} | {} |",
+            "| {} | {} | {} | {} | {} | {} | {} | {:.0} | {} | {} | {} | {} | {} | {} |",
             r.spec, r.candidate, r.n, fmt(mean), fmt(median), fmt(r.min_ms), fmt(r.max_ms),
-            1000.0 / mean, r.priv_len, r.pub_len, r.check, r.note
+            1000.0 / mean, fmt(r.cpu_mean_ms), r.load1, r.priv_len, r.pub_len, r.check, r.note
         );
     }
     if b.rows.iter().any(|r| r.spec.starts_with("AES")) {
         println!();
-        println!("| op | candidate | n | mean us | median us | ops/s (1/mean) | MB/s of plaintext |");
-        println!("|---|---|---:|---:|---:|---:|---:|");
+        println!("| op | candidate | n ops (batches of 100) | mean us | median us (of batch means) | ops/s (1/mean) | MB/s of plaintext | cpu us/op | load1 |");
+        println!("|---|---|---:|---:|---:|---:|---:|---:|---:|");
         for r in b.rows.iter().filter(|r| r.spec.starts_with("AES")) {
             println!(
-                "| {} | {} | {} | {:.3} | {:.3} | {:.0} | {:.0} |",
+                "| {} | {} | {} | {:.3} | {:.3} | {:.0} | {:.0} | {:.3} | {} |",
                 r.spec, r.candidate, r.n, r.mean_ms * 1e3, r.median_ms * 1e3,
-                1000.0 / r.mean_ms, 1217.0 * (1000.0 / r.mean_ms) / 1e6
+                1000.0 / r.mean_ms, 1217.0 * (1000.0 / r.mean_ms) / 1e6, r.cpu_mean_ms * 1e3, r.load1
             );
         }
     }
