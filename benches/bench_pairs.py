@@ -32,7 +32,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 import kmspair
-from kmspair.backend import Backend, SealingKey, resolve
+from kmspair.backend import Backend, Sealer, resolve
 from kmspair.specs import RSA_SPECS
 
 ROUNDS = 3
@@ -63,7 +63,7 @@ class Point:
         return time.perf_counter() - start
 
 
-def loop(backend: Backend, key: SealingKey, spec: str) -> Work:
+def loop(backend: Backend, key: Sealer, spec: str) -> Work:
     def work(n: int) -> None:
         for _ in range(n):
             backend.generate_sealed_key_pair(spec, key, AAD)
@@ -71,7 +71,7 @@ def loop(backend: Backend, key: SealingKey, spec: str) -> Work:
     return work
 
 
-def batch(backend: Backend, key: SealingKey, spec: str, threads: int | None) -> Work:
+def batch(backend: Backend, key: Sealer, spec: str, threads: int | None) -> Work:
     def work(n: int) -> None:
         for private, _public in backend.generate_key_pairs(spec, n, threads):
             key.seal(private, AAD)
