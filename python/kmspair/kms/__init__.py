@@ -1,0 +1,1 @@
+"""The local KMS: keys, aliases, grants and the cryptographic operations, with AWS's behaviour."""

@@ -1,0 +1,97 @@
+"""The checks between finding a key and using it, in AWS's order (behaviour spec §2):
+authorization, key state, key usage, grant tokens. DryRun comes last, in each operation.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from .caller import Caller
+from .errors import KMSError
+from .records import KeyRecord
+from .store import KeyStore
+
+# Key state -> (error code, message suffix). Enabled and Updating keys are usable (§4).
+_STATE_ERRORS = {
+    "Disabled": ("DisabledException", "is disabled."),
+    "PendingDeletion": ("KMSInvalidStateException", "is pending deletion."),
+    "PendingReplicaDeletion": ("KMSInvalidStateException", "is pending deletion."),
+    "PendingImport": ("KMSInvalidStateException", "is pending import."),
+    "Unavailable": ("KMSInvalidStateException", "is unavailable."),
+    "Creating": ("KMSInvalidStateException", "is creating."),
+}
+
+SYMMETRIC = "SYMMETRIC_DEFAULT"
+
+
+def authorize(store: KeyStore, caller: Caller, key: KeyRecord, operation: str) -> None:
+    """AccessDeniedException unless the caller may perform ``operation`` on ``key``.
+
+    The default key policy gives the owning account full access; another account needs a
+    grant to its principal for the operation. (Evaluating custom key policies comes with the
+    endpoint and its identities.)
+    """
+    if key.account_id == caller.account_id:
+        return
+    for grant in store.grants(key.arn):
+        if operation in grant.operations and grant.grantee_principal in (
+            caller.principal,
+            caller.account_id,
+            f"arn:aws:iam::{caller.account_id}:root",
+        ):
+            return
+    raise KMSError(
+        "AccessDeniedException",
+        f"User: {caller.principal} is not authorized to perform: kms:{operation} on resource: "
+        f"{key.arn} because no resource-based policy allows the kms:{operation} action",
+    )
+
+
+def check_state(key: KeyRecord) -> None:
+    """DisabledException or KMSInvalidStateException unless the key is usable."""
+    error = _STATE_ERRORS.get(key.key_state)
+    if error is not None:
+        code, suffix = error
+        raise KMSError(code, f"{key.arn} {suffix}")
+
+
+def check_symmetric_encryption_key(key: KeyRecord, operation: str) -> None:
+    """InvalidKeyUsageException unless ``key`` is a symmetric encryption key.
+
+    Every operation that seals under the key material needs one: asymmetric ENCRYPT_DECRYPT
+    keys (RSA, SM2) are refused by key spec, other usages by key usage (§2 check 5).
+    """
+    if key.key_usage != "ENCRYPT_DECRYPT":
+        raise KMSError(
+            "InvalidKeyUsageException",
+            f"{key.arn} key usage is {key.key_usage} which is not valid for {operation}.",
+        )
+    if key.key_spec != SYMMETRIC:
+        raise KMSError(
+            "InvalidKeyUsageException",
+            f"{key.arn} key spec is {key.key_spec} which is not valid for {operation}.",
+        )
+
+
+def check_not_in_custom_key_store(key: KeyRecord) -> None:
+    if key.custom_key_store_id is not None:
+        raise KMSError(
+            "UnsupportedOperationException",
+            f"{key.arn} is in a custom key store, which is not valid for this operation.",
+        )
+
+
+def check_grant_tokens(store: KeyStore, tokens: Sequence[str] | None) -> None:
+    """InvalidGrantTokenException for any token this KMS did not issue."""
+    for token in tokens or ():
+        if store.grant_by_token(token) is None:
+            raise KMSError("InvalidGrantTokenException", "Grant token is invalid.")
+
+
+def check_dry_run(dry_run: bool | None) -> None:
+    """Called once every other check has passed (§2 check 7)."""
+    if dry_run:
+        raise KMSError(
+            "DryRunOperationException",
+            "The request would have succeeded, but the DryRun option is set.",
+        )

@@ -1,0 +1,69 @@
+"""The ciphertext blob of the local KMS (format documented in docs/ciphertext-format.md).
+
+    version (1 byte, 0x01)
+    key ARN length (1 byte) | key ARN (ASCII)
+    key material ID (32 bytes; shown to callers as 64 hex characters)
+    nonce (12) | AES-256-GCM ciphertext | tag (16)
+
+Everything before the nonce is the header. The sealing's associated data is the header followed
+by the canonical encryption context, so no header byte, context pair or ciphertext byte can change
+without Decrypt failing. A 4096-byte plaintext makes a blob of at most 4,290 bytes, well under
+KMS's 6,144-byte limit.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from .context import canonical_context
+
+VERSION = 1
+_MATERIAL_ID_LEN = 32
+_SEAL_OVERHEAD = 12 + 16
+MAX_BLOB = 6144
+
+
+@dataclass(frozen=True)
+class Envelope:
+    key_arn: str
+    key_material_id: str  # 64 lowercase hex
+    header: bytes
+    sealed: bytes  # nonce | ciphertext | tag
+
+    def associated_data(self, context: Mapping[str, str] | None) -> bytes:
+        return self.header + canonical_context(context)
+
+
+def header(key_arn: str, key_material_id: str) -> bytes:
+    arn = key_arn.encode("ascii")
+    return bytes([VERSION, len(arn)]) + arn + bytes.fromhex(key_material_id)
+
+
+def associated_data(key_arn: str, key_material_id: str, context: Mapping[str, str] | None) -> bytes:
+    return header(key_arn, key_material_id) + canonical_context(context)
+
+
+def assemble(key_arn: str, key_material_id: str, sealed: bytes) -> bytes:
+    return header(key_arn, key_material_id) + sealed
+
+
+def parse(blob: bytes) -> Envelope | None:
+    """The envelope of ``blob``, or None if it is not one of ours (Decrypt then answers
+    InvalidCiphertextException, which says nothing more)."""
+    if len(blob) < 2 or blob[0] != VERSION or len(blob) > MAX_BLOB:
+        return None
+    arn_end = 2 + blob[1]
+    material_end = arn_end + _MATERIAL_ID_LEN
+    if len(blob) < material_end + _SEAL_OVERHEAD:
+        return None
+    try:
+        key_arn = blob[2:arn_end].decode("ascii")
+    except UnicodeDecodeError:
+        return None
+    return Envelope(
+        key_arn=key_arn,
+        key_material_id=blob[arn_end:material_end].hex(),
+        header=blob[:material_end],
+        sealed=blob[material_end:],
+    )

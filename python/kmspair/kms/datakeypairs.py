@@ -1,0 +1,52 @@
+"""GenerateDataKeyPair and GenerateDataKeyPairWithoutPlaintext (behaviour spec §2)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from . import access, ciphertext
+from .arn import CHINA_REGIONS
+from .crypto import refuse_recipient
+from .errors import KMSError
+from .keyid import resolve_key
+from .runtime import Runtime
+
+
+def generate_data_key_pair(
+    rt: Runtime, params: dict[str, Any], *, with_plaintext: bool
+) -> dict[str, Any]:
+    """A new key pair of ``KeyPairSpec``, its private key sealed under the KMS key.
+
+    Check order: SM2 region (right after syntax), KeyId, authorization, key state, key usage
+    and custom key store, grant tokens, DryRun (§2).
+    """
+    operation = "GenerateDataKeyPair" if with_plaintext else "GenerateDataKeyPairWithoutPlaintext"
+    spec = params["KeyPairSpec"]
+    if spec == "SM2" and rt.caller.region not in CHINA_REGIONS:
+        raise KMSError(
+            "UnsupportedOperationException", "KeyPairSpec SM2 is not supported in this region."
+        )
+    if with_plaintext:
+        refuse_recipient(params)
+    key = resolve_key(rt.store, rt.caller, params["KeyId"])
+    access.authorize(rt.store, rt.caller, key, operation)
+    access.check_state(key)
+    access.check_symmetric_encryption_key(key, operation)
+    access.check_not_in_custom_key_store(key)
+    access.check_grant_tokens(rt.store, params.get("GrantTokens"))
+    access.check_dry_run(params.get("DryRun"))
+
+    material, sealer = rt.current_sealer(key)
+    material_id = material.key_material_id
+    aad = ciphertext.associated_data(key.arn, material_id, params.get("EncryptionContext"))
+    private, public, sealed = rt.backend.generate_sealed_key_pair(spec, sealer, aad)
+    response = {
+        "PrivateKeyCiphertextBlob": ciphertext.assemble(key.arn, material_id, sealed),
+        "PublicKey": public,
+        "KeyId": key.arn,
+        "KeyPairSpec": spec,
+        "KeyMaterialId": material_id,
+    }
+    if with_plaintext:
+        response["PrivateKeyPlaintext"] = private
+    return response
