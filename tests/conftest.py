@@ -1,5 +1,9 @@
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
 import pytest
 
 import kmspair
@@ -7,6 +11,8 @@ from kmspair.specs import RSA_SPECS
 
 BACKENDS = ("rust", "python")
 EC_SPECS = tuple(s for s in kmspair.KEY_PAIR_SPECS if s not in RSA_SPECS)
+REGION = "us-east-1"
+ACCOUNT = "111122223333"
 
 
 @pytest.fixture(params=BACKENDS)
@@ -17,3 +23,23 @@ def backend(request: pytest.FixtureRequest) -> str:
 @pytest.fixture(params=kmspair.KEY_PAIR_SPECS)
 def spec(request: pytest.FixtureRequest) -> str:
     return str(request.param)
+
+
+@pytest.fixture(params=["client", "boto3_client"])
+def kms(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Any]:
+    """A KMS client on a fresh embedded keystore: kmspair's in-process client, and a genuine
+    botocore client served in process. Every behaviour test runs through both."""
+    factory = getattr(kmspair, str(request.param))
+    client = factory(region_name=REGION, account_id=ACCOUNT, home=tmp_path / "home")
+    yield client
+    client.close()
+
+
+def error_of(call: Callable[[], object]) -> tuple[str, str]:
+    """(code, message) of the botocore ClientError that ``call`` raises."""
+    from botocore.exceptions import ClientError
+
+    with pytest.raises(ClientError) as caught:
+        call()
+    error = caught.value.response["Error"]
+    return error["Code"], error.get("Message", "")
