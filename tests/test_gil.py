@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 import threading
 import time
 from collections.abc import Callable
@@ -57,10 +59,21 @@ def rsa_batches_until(stop: threading.Event) -> None:
         kmspair.generate_key_pairs("RSA_3072", 2, backend="rust", threads=1)
 
 
+def busy_process_until(stop: threading.Event) -> None:
+    """One core's worth of CPU load that cannot touch our GIL: another process."""
+    spinner = subprocess.Popen([sys.executable, "-c", "while True: pass"])
+    stop.wait()
+    spinner.kill()
+    spinner.wait()
+
+
 def test_python_thread_keeps_most_of_its_speed_while_rsa_4096_is_generated() -> None:
-    alone = progress_beside(None)
+    # The yardstick is the same CPU load from another process rather than an idle machine:
+    # whatever else runs on the machine then weighs on both measurements alike, and only
+    # holding the GIL would make the RSA one fall behind.
+    yardstick = progress_beside(busy_process_until)
     beside = progress_beside(rsa_4096_until)
-    assert beside.rate >= 0.5 * alone.rate, (alone, beside)
+    assert beside.rate >= 0.7 * yardstick.rate, (yardstick, beside)
 
 
 def test_python_thread_is_never_stalled_for_a_whole_rsa_key() -> None:

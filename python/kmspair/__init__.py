@@ -19,6 +19,8 @@ from .exceptions import (
     UnknownKeyPairSpecError,
 )
 from .keypairs import generate_key_pair, generate_key_pairs
+from .kms.boto3_client import boto3_client
+from .kms.client import KMSClient, client
 from .specs import KEY_PAIR_SPECS
 
 try:
@@ -31,12 +33,15 @@ __all__ = [
     "BackendUnavailableError",
     "InvalidSealedBlobError",
     "InvalidSealingKeyError",
+    "KMSClient",
     "KeyGenerationError",
     "KmspairError",
     "NativeBackendUnavailableWarning",
     "UnknownBackendError",
     "UnknownKeyPairSpecError",
     "__version__",
+    "boto3_client",
+    "client",
     "generate_key_pair",
     "generate_key_pairs",
 ]

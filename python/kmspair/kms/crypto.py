@@ -143,7 +143,7 @@ def generate_data_key(
         refuse_recipient(params)
     key = usable_key(rt, params["KeyId"], operation, params.get("GrantTokens"))
     access.check_dry_run(params.get("DryRun"))
-    data_key = os.urandom(_DATA_KEY_BYTES[spec] if spec is not None else int(count))
+    data_key = os.urandom(int(count) if count is not None else _DATA_KEY_BYTES[str(spec)])
     blob, material = seal(rt, key, data_key, params.get("EncryptionContext"))
     response = {"CiphertextBlob": blob, "KeyId": key.arn, "KeyMaterialId": material}
     if with_plaintext:
