@@ -10,6 +10,7 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
+
 from keystore_helpers import (
     ACCOUNT,
     KEYSTORE_VARIABLES,
@@ -21,7 +22,6 @@ from keystore_helpers import (
     make_key,
     material_id,
 )
-
 from kmspair.kms.keystore_errors import KeystoreError, UnknownKeyError
 from kmspair.kms.records import AliasRecord
 from kmspair.kms.sqlite_store import SQLiteKeyStore

@@ -10,6 +10,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+
 from keystore_helpers import (
     ACCOUNT,
     KEYSTORE_VARIABLES,
@@ -20,7 +21,6 @@ from keystore_helpers import (
     material_id,
     python_together,
 )
-
 from kmspair.kms.sqlite_store import SQLiteKeyStore
 
 ROUNDS = 50

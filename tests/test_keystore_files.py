@@ -11,6 +11,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
+
 from keystore_helpers import (
     ACCOUNT,
     KEYSTORE_VARIABLES,
@@ -25,7 +26,6 @@ from keystore_helpers import (
     python,
     python_together,
 )
-
 from kmspair.kms.keystore_errors import KeystoreError
 from kmspair.kms.keystore_schema import APPLICATION_ID
 from kmspair.kms.sqlite_store import SQLiteKeyStore

@@ -205,6 +205,17 @@ def test_list_aliases_pages_with_limit_and_marker_without_repeats_or_gaps(kms: A
     assert set(listed) == names
 
 
+def test_list_aliases_pages_on_after_the_last_listed_alias_is_deleted(kms: Any) -> None:
+    key = new_key(kms)
+    for name in ("alias/a", "alias/b", "alias/c", "alias/d"):
+        kms.create_alias(AliasName=name, TargetKeyId=key["KeyId"])
+    first = kms.list_aliases(Limit=2)
+    assert [a["AliasName"] for a in first["Aliases"]] == ["alias/a", "alias/b"]
+    kms.delete_alias(AliasName="alias/b")
+    rest = kms.list_aliases(Marker=first["NextMarker"])
+    assert [a["AliasName"] for a in rest["Aliases"]] == ["alias/c", "alias/d"]
+
+
 def test_list_aliases_paginator_walks_every_page(kms: Any) -> None:
     key = new_key(kms)
     names = {f"alias/p{i}" for i in range(5)}

@@ -44,9 +44,7 @@ def unvalidated(tmp_path: Path) -> Any:
 
 
 def encrypt(kms: Any, key: dict[str, Any], plaintext: bytes = b"secret", **params: Any) -> bytes:
-    blob: bytes = kms.encrypt(KeyId=key["KeyId"], Plaintext=plaintext, **params)[
-        "CiphertextBlob"
-    ]
+    blob: bytes = kms.encrypt(KeyId=key["KeyId"], Plaintext=plaintext, **params)["CiphertextBlob"]
     return blob
 
 
@@ -339,12 +337,13 @@ def test_generate_data_key_gives_new_keys_each_time(kms: Any, key: dict[str, Any
     assert len(keys) == 2
 
 
-@pytest.mark.parametrize(
-    "operation", ["generate_data_key", "generate_data_key_without_plaintext"]
-)
+@pytest.mark.parametrize("operation", ["generate_data_key", "generate_data_key_without_plaintext"])
 @pytest.mark.parametrize(
     "params",
-    [pytest.param({}, id="neither"), pytest.param({"KeySpec": "AES_256", "NumberOfBytes": 32}, id="both")],
+    [
+        pytest.param({}, id="neither"),
+        pytest.param({"KeySpec": "AES_256", "NumberOfBytes": 32}, id="both"),
+    ],
 )
 def test_generate_data_key_needs_exactly_one_of_key_spec_and_number_of_bytes(
     kms: Any, key: dict[str, Any], operation: str, params: dict[str, Any]
@@ -388,9 +387,7 @@ def test_generate_data_key_with_an_unknown_key_spec_is_refused(
 
 def test_generate_data_key_with_a_signing_key_is_invalid_key_usage(kms: Any) -> None:
     signing = kms.create_key(KeySpec="ECC_NIST_P256", KeyUsage="SIGN_VERIFY")["KeyMetadata"]
-    assert error_of(
-        lambda: kms.generate_data_key(KeyId=signing["KeyId"], KeySpec="AES_256")
-    ) == (
+    assert error_of(lambda: kms.generate_data_key(KeyId=signing["KeyId"], KeySpec="AES_256")) == (
         "InvalidKeyUsageException",
         f"{signing['Arn']} key usage is SIGN_VERIFY which is not valid for GenerateDataKey.",
     )

@@ -52,7 +52,8 @@ def open_blob(
         raise invalid_ciphertext()
     named = resolve_key(rt.store, rt.caller, key_id) if key_id is not None else None
     key = rt.store.get_key(envelope.key_arn)
-    if key is None:
+    # KMS keys are regional: a blob of another region's key names no key here (§6).
+    if key is None or key.region != rt.caller.region:
         raise KMSError(
             "AccessDeniedException",
             "The ciphertext refers to a customer master key that does not exist, does not "

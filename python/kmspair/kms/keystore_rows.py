@@ -124,7 +124,8 @@ def key_record(row: Sequence[Any]) -> KeyRecord:
         custom_key_store_id=row[12],
         deletion_date=_optional_datetime(row[13]),
         pending_deletion_window_in_days=row[14],
-        tags=tuple((key, value) for key, value in json.loads(row[15])),
+        # Most keys have no tags; skipping the JSON parser for them keeps get_key cheap.
+        tags=() if row[15] == "[]" else tuple((key, value) for key, value in json.loads(row[15])),
     )
 
 

@@ -14,11 +14,7 @@ import contextlib
 import dataclasses
 import os
 import sqlite3
-import threading
-import time
-import weakref
 from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
 from types import TracebackType
@@ -28,6 +24,7 @@ from kmspair.backend import Sealer, resolve
 from kmspair.exceptions import InvalidSealedBlobError
 
 from . import keystore_schema as schema
+from .keystore_connections import ThreadConnections, connect, enable_wal
 from .keystore_errors import KeystoreError, UnknownKeyError
 from .keystore_rows import (
     ALIAS_COLUMNS,
@@ -49,8 +46,6 @@ from .store import AliasExistsError
 
 DATABASE_FILE_NAME = "keystore.sqlite3"
 
-# Long enough that a burst of writers from many processes queues rather than fails.
-_BUSY_TIMEOUT_SECONDS = 30.0
 # The root key seals this at creation; opening it later proves the root key is the same one.
 _ROOT_KEY_CHECK = b"kmspair keystore root key check"
 _ROOT_KEY_CHECK_AAD = b"kmspair/meta/root-key-check"
@@ -62,25 +57,15 @@ _MATERIAL_SELECT = "SELECT key_arn, material_id, created, rotation_type, is_curr
 _ALIAS_SELECT = f"SELECT {', '.join(ALIAS_COLUMNS)} FROM aliases"
 _GRANT_SELECT = f"SELECT {', '.join(GRANT_COLUMNS)} FROM grants"
 
-# Connections a forked child inherited. The child must neither use nor close them (closing
-# could checkpoint or drop locks under the parent), so they stay referenced and are never
-# garbage-collected.
-_inherited_connections: list[sqlite3.Connection] = []
-_open_stores: weakref.WeakSet[SQLiteKeyStore] = weakref.WeakSet()
-
 
 class SQLiteKeyStore:
     """A :class:`~kmspair.kms.store.KeyStore` in ``<home>/keystore.sqlite3``; see :meth:`open`."""
-
-    _connections: dict[threading.Thread, sqlite3.Connection]
 
     def __init__(self, path: Path, sealer: Sealer) -> None:
         """Use :meth:`open`; this only wires up an already checked database."""
         self.path = path
         self._sealer = sealer
-        self._closed = False
-        self._reset_connections()
-        _open_stores.add(self)
+        self._connections = ThreadConnections(path)
 
     @classmethod
     def open(cls, home: Path, *, root_key: bytes | None = None) -> SQLiteKeyStore:
@@ -354,12 +339,7 @@ class SQLiteKeyStore:
 
     def close(self) -> None:
         """Close every connection this process opened; the store cannot be used afterwards."""
-        with self._lock:
-            self._closed = True
-            connections, self._connections = self._connections, {}
-            self._local = threading.local()  # so later use says "closed", not an SQLite error
-        for connection in connections.values():
-            connection.close()
+        self._connections.close()
 
     def _initialize(self) -> None:
         """Create the schema in a new database, or check the root key against an existing one."""
@@ -386,37 +366,12 @@ class SQLiteKeyStore:
                 f"root.key file beside it)"
             ) from None
         with self._sqlite_errors():
-            _enable_wal(self._connection())
-
-    def _reset_connections(self) -> None:
-        self._pid = os.getpid()
-        self._lock = threading.Lock()
-        self._local = threading.local()
-        # Every connection of this process by owning thread, so close() reaches them all and
-        # the connections of finished threads get closed.
-        self._connections = {}
-
-    def _forget_parent_connections(self) -> None:
-        _inherited_connections.extend(self._connections.values())
-        self._reset_connections()
+            enable_wal(self._connection())
 
     def _connection(self) -> sqlite3.Connection:
-        if self._pid != os.getpid():
-            self._forget_parent_connections()  # forked without the at-fork hook running
-        connection: sqlite3.Connection | None = getattr(self._local, "connection", None)
-        if connection is not None:
-            return connection
-        with self._lock:
-            if self._closed:
-                raise KeystoreError(f"The keystore {self.path} is closed")
-            for thread in [thread for thread in self._connections if not thread.is_alive()]:
-                self._connections.pop(thread).close()
-            connection = _connect(self.path)
-            self._connections[threading.current_thread()] = connection
-        self._local.connection = connection
-        return connection
+        return self._connections.get()
 
-    @contextmanager
+    @contextlib.contextmanager
     def _sqlite_errors(self) -> Iterator[None]:
         try:
             yield
@@ -424,7 +379,7 @@ class SQLiteKeyStore:
             # SQLite's messages never include bound parameters, so no secret can leak here.
             raise KeystoreError(f"The keystore {self.path} failed: {error}") from error
 
-    @contextmanager
+    @contextlib.contextmanager
     def _transaction(self) -> Iterator[sqlite3.Connection]:
         with self._sqlite_errors():
             connection = self._connection()
@@ -449,15 +404,6 @@ class SQLiteKeyStore:
             return row
 
 
-def _after_fork_in_child() -> None:
-    for store in list(_open_stores):
-        store._forget_parent_connections()
-
-
-if hasattr(os, "register_at_fork"):
-    os.register_at_fork(after_in_child=_after_fork_in_child)
-
-
 def _make_private_directory(home: Path) -> None:
     home.parent.mkdir(parents=True, exist_ok=True)
     # An existing directory is left as it is: its permissions are the user's choice.
@@ -467,41 +413,10 @@ def _make_private_directory(home: Path) -> None:
 
 def _check_existing(path: Path) -> None:
     try:
-        with contextlib.closing(_connect(path)) as connection:
+        with contextlib.closing(connect(path)) as connection:
             schema.check_database(connection, path)
     except sqlite3.Error as error:
         raise KeystoreError(f"The keystore {path} cannot be read: {error}") from error
-
-
-def _connect(path: Path) -> sqlite3.Connection:
-    # mode=rw: SQLite must never create the file itself, with the default mode; open() made it.
-    connection = sqlite3.connect(
-        f"{path.as_uri()}?mode=rw",
-        uri=True,
-        timeout=_BUSY_TIMEOUT_SECONDS,
-        isolation_level=None,  # transactions are explicit: BEGIN IMMEDIATE ... COMMIT
-        check_same_thread=False,  # only so close() can close other threads' connections
-    )
-    connection.execute("PRAGMA foreign_keys = ON")
-    # FULL: a key that was reported created must survive a power cut, or its ciphertexts die.
-    connection.execute("PRAGMA synchronous = FULL")
-    return connection
-
-
-def _enable_wal(connection: sqlite3.Connection) -> None:
-    (mode,) = connection.execute("PRAGMA journal_mode").fetchone()
-    deadline = time.monotonic() + _BUSY_TIMEOUT_SECONDS
-    while mode != "wal":
-        # Switching needs every other connection gone, which processes opening a new keystore
-        # at the same moment briefly prevent; the busy handler does not cover this one case.
-        try:
-            (mode,) = connection.execute("PRAGMA journal_mode = WAL").fetchone()
-        except sqlite3.OperationalError:
-            if time.monotonic() > deadline:
-                raise
-            time.sleep(0.01)
-        if mode != "wal":
-            return  # a file system without shared memory: rollback journaling is still safe
 
 
 def _material_aad(arn: str, material_id: str) -> bytes:
