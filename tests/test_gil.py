@@ -71,9 +71,17 @@ def test_python_thread_keeps_most_of_its_speed_while_rsa_4096_is_generated() -> 
     # The yardstick is the same CPU load from another process rather than an idle machine:
     # whatever else runs on the machine then weighs on both measurements alike, and only
     # holding the GIL would make the RSA one fall behind.
-    yardstick = progress_beside(busy_process_until)
-    beside = progress_beside(rsa_4096_until)
-    assert beside.rate >= 0.7 * yardstick.rate, (yardstick, beside)
+    # Noise from the rest of the machine only ever makes the ratio look worse, never better,
+    # so the best of three paired measurements is the fair one; a GIL-holding implementation
+    # fails all three.
+    ratios = []
+    for _ in range(3):
+        yardstick = progress_beside(busy_process_until)
+        beside = progress_beside(rsa_4096_until)
+        ratios.append(beside.rate / yardstick.rate)
+        if ratios[-1] >= 0.7:
+            return
+    raise AssertionError(f"Python thread ran at {ratios} of its yardstick speed")
 
 
 def test_python_thread_is_never_stalled_for_a_whole_rsa_key() -> None:
