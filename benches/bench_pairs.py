@@ -4,8 +4,8 @@ For every KeyPairSpec this measures the full pipeline (key generation, PKCS#8/SP
 AES-256-GCM seal of the private key under 64 bytes of AAD) five ways:
 
 * ``rust 1t`` / ``python 1t``: one thread calling ``generate_sealed_key_pair`` in a loop;
-* ``rust all`` / ``python all``: ``generate_key_pairs(spec, n, None)`` on every core, then
-  ``key.seal`` of each private key;
+* ``rust all`` / ``python all``: ``generate_sealed_key_pairs(spec, key, aad, n, None)``, the
+  whole pipeline on every core;
 * ``rust batch 1t``: the same batch with ``threads=1``, the base of the scaling column.
 
 Each point runs in ``ROUNDS`` blocks and the five points take turns block by block (in a
@@ -73,8 +73,7 @@ def loop(backend: Backend, key: Sealer, spec: str) -> Work:
 
 def batch(backend: Backend, key: Sealer, spec: str, threads: int | None) -> Work:
     def work(n: int) -> None:
-        for private, _public in backend.generate_key_pairs(spec, n, threads):
-            key.seal(private, AAD)
+        backend.generate_sealed_key_pairs(spec, key, AAD, n, threads)
 
     return work
 

@@ -12,6 +12,7 @@ Prints the same markdown row format as the Rust program (stdout); progress to st
 import statistics
 import sys
 import time
+from pathlib import Path
 
 import cryptography
 from cryptography.hazmat.primitives import serialization
@@ -67,7 +68,7 @@ def main():
             one(gen)
             times.append((time.perf_counter() - t) * 1e3)
         cpu_mean = (time.thread_time() - cpu0) * 1e3 / n
-        load1 = open("/proc/loadavg").read().split()[0]
+        load1 = Path("/proc/loadavg").read_text().split()[0]
         mean = statistics.fmean(times)
         med = statistics.median(times)
         row = (
@@ -76,7 +77,8 @@ def main():
             f"{len(first[0])} | {len(first[1])} | - |  |"
         )
         print(
-            f"{spec:<16} n={n:<5} mean={mean:.4f} ms median={med:.4f} ms cpu={cpu_mean:.4f} ms load1={load1}",
+            f"{spec:<16} n={n:<5} mean={mean:.4f} ms median={med:.4f} ms "
+            f"cpu={cpu_mean:.4f} ms load1={load1}",
             file=sys.stderr,
         )
         rows.append(row)

@@ -9,6 +9,7 @@ __all__ = [
     "generate_key_pair",
     "generate_key_pairs",
     "generate_sealed_key_pair",
+    "generate_sealed_key_pairs",
 ]
 
 KEY_PAIR_SPECS: Final[tuple[str, ...]]
@@ -29,3 +30,6 @@ def generate_key_pairs(
 def generate_sealed_key_pair(
     spec: str, key: SealingKey, aad: bytes
 ) -> tuple[bytes, bytes, bytes]: ...
+def generate_sealed_key_pairs(
+    spec: str, key: SealingKey, aad: bytes, count: int, threads: int | None = None
+) -> list[tuple[bytes, bytes, bytes]]: ...

@@ -44,6 +44,9 @@ class Backend(Protocol):
     def generate_sealed_key_pair(
         self, spec: str, key: Sealer, aad: bytes
     ) -> tuple[bytes, bytes, bytes]: ...
+    def generate_sealed_key_pairs(
+        self, spec: str, key: Sealer, aad: bytes, count: int, threads: int | None = None
+    ) -> list[tuple[bytes, bytes, bytes]]: ...
 
 
 _native: ModuleType | None = None

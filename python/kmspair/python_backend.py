@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
+from typing import TypeVar
 
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives import serialization
@@ -25,7 +26,10 @@ __all__ = [
     "generate_key_pair",
     "generate_key_pairs",
     "generate_sealed_key_pair",
+    "generate_sealed_key_pairs",
 ]
+
+T = TypeVar("T")
 
 _NONCE_LEN = 12
 _TAG_LEN = 16
@@ -65,16 +69,20 @@ def generate_key_pair(spec: str) -> tuple[bytes, bytes]:
     return private, public
 
 
+def _in_pool(make: Callable[[], T], count: int, threads: int | None) -> list[T]:
+    workers = threads or os.cpu_count() or 1
+    if workers == 1 or count <= 1:
+        return [make() for _ in range(count)]
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        return list(pool.map(lambda _: make(), range(count)))
+
+
 def generate_key_pairs(
     spec: str, count: int, threads: int | None = None
 ) -> list[tuple[bytes, bytes]]:
     """``count`` new key pairs of ``spec`` from a thread pool of ``threads`` (default: cores)."""
     require_spec(spec)
-    workers = threads or os.cpu_count() or 1
-    if workers == 1 or count <= 1:
-        return [generate_key_pair(spec) for _ in range(count)]
-    with ThreadPoolExecutor(max_workers=workers) as pool:
-        return list(pool.map(lambda _: generate_key_pair(spec), range(count)))
+    return _in_pool(lambda: generate_key_pair(spec), count, threads)
 
 
 class SealingKey:
@@ -112,3 +120,11 @@ def generate_sealed_key_pair(spec: str, key: SealingKey, aad: bytes) -> tuple[by
     """(private PKCS#8, public SPKI, private sealed under ``key`` with ``aad``)."""
     private, public = generate_key_pair(spec)
     return private, public, key.seal(private, aad)
+
+
+def generate_sealed_key_pairs(
+    spec: str, key: SealingKey, aad: bytes, count: int, threads: int | None = None
+) -> list[tuple[bytes, bytes, bytes]]:
+    """``count`` results of :func:`generate_sealed_key_pair` from a thread pool."""
+    require_spec(spec)
+    return _in_pool(lambda: generate_sealed_key_pair(spec, key, aad), count, threads)

@@ -533,7 +533,8 @@ fn main() {
                 .min_by(|a, c| a.mean_ms.partial_cmp(&c.mean_ms).unwrap())
         };
         if let Some(d) = pick(false) {
-            print!("- {s}: fastest DER/PKCS#8 row: {} ({:.4} ms mean)", d.candidate, d.mean_ms);
+            let what = if s.starts_with("AES") { "fastest" } else { "fastest DER/PKCS#8 row" };
+            print!("- {s}: {what}: {} ({:.4} ms mean)", d.candidate, d.mean_ms);
         }
         if let Some(r) = pick(true) {
             print!("; fastest raw row: {} ({:.4} ms mean)", r.candidate, r.mean_ms);

@@ -26,6 +26,7 @@ from botocore.paginate import Paginator
 from botocore.utils import parse_to_aware_datetime
 from botocore.validate import validate_parameters
 
+from .arn import partition_of
 from .errors import KMSError
 from .model import operation_model, operation_names, paginator_configs, service_model
 from .service import OPERATIONS, LocalKMS, open_local_kms
@@ -66,7 +67,7 @@ class ClientMeta:
     def __init__(self, region_name: str) -> None:
         self.region_name = region_name
         self.service_model: Any = service_model()
-        self.partition = _partition(region_name)
+        self.partition = partition_of(region_name)
         self.method_to_api_mapping: dict[str, str] = dict(_METHOD_TO_API)
 
 
@@ -168,14 +169,6 @@ def _error_has_message_member(code: str) -> bool:
         if shape.name == code:
             return "message" in shape.members
     return False
-
-
-def _partition(region: str) -> str:
-    if region.startswith("cn-"):
-        return "aws-cn"
-    if region.startswith("us-gov-"):
-        return "aws-us-gov"
-    return "aws"
 
 
 def _to_native(shape: Any, value: Any) -> Any:

@@ -20,8 +20,8 @@ const PUBLIC_EXPONENT: u32 = 65537;
 /// private key's numbers when they are freed.
 pub fn generate(bits: u32) -> Result<KeyPair> {
     let exponent = BigNum::from_u32(PUBLIC_EXPONENT).map_err(|_| Error::Crypto("RSA exponent"))?;
-    let rsa = Rsa::generate_with_e(bits, &exponent)
-        .map_err(|_| Error::Crypto("RSA key generation"))?;
+    let rsa =
+        Rsa::generate_with_e(bits, &exponent).map_err(|_| Error::Crypto("RSA key generation"))?;
     let key = PKey::from_rsa(rsa).map_err(|_| Error::Crypto("RSA key"))?;
     // Moved, not copied, into the zeroizing buffer.
     let private = Zeroizing::new(

@@ -10,12 +10,22 @@ use crate::errors::PyResult;
 use crate::sealing::SealingKey;
 
 type PairBytes<'py> = (Bound<'py, PyBytes>, Bound<'py, PyBytes>);
+type SealedBytes<'py> = (
+    Bound<'py, PyBytes>,
+    Bound<'py, PyBytes>,
+    Bound<'py, PyBytes>,
+);
 
 fn to_python<'py>(py: Python<'py>, pair: &KeyPair) -> PairBytes<'py> {
     (
         PyBytes::new(py, pair.private_pkcs8()),
         PyBytes::new(py, pair.public_spki()),
     )
+}
+
+fn sealed_to_python<'py>(py: Python<'py>, sealed: &SealedKeyPair) -> SealedBytes<'py> {
+    let (private, public) = to_python(py, &sealed.pair);
+    (private, public, PyBytes::new(py, &sealed.sealed_private))
 }
 
 /// `(private PKCS#8 DER, public SPKI DER)` for a new key pair of `spec`.
@@ -68,8 +78,30 @@ pub fn generate_sealed_key_pair<'py>(
     } else {
         SealedKeyPair::generate(spec, key, aad)?
     };
-    let (private, public) = to_python(py, &sealed.pair);
-    Ok((private, public, PyBytes::new(py, &sealed.sealed_private)))
+    Ok(sealed_to_python(py, &sealed))
+}
+
+/// `count` sealed pairs, as from `generate_sealed_key_pair`, made on `threads` threads (default:
+/// one per core) with the GIL released.
+#[pyfunction]
+#[pyo3(signature = (spec, key, aad, count, threads=None))]
+pub fn generate_sealed_key_pairs<'py>(
+    py: Python<'py>,
+    spec: &str,
+    key: &Bound<'py, SealingKey>,
+    aad: &[u8],
+    count: usize,
+    threads: Option<usize>,
+) -> PyResult<Vec<SealedBytes<'py>>> {
+    let spec: KeyPairSpec = spec.parse()?;
+    let key = &key.get().inner;
+    let threads = threads.unwrap_or_else(batch::default_threads);
+    let aad = aad.to_vec();
+    let sealed = py.detach(|| batch::generate_many_sealed(spec, count, threads, key, &aad))?;
+    Ok(sealed
+        .iter()
+        .map(|item| sealed_to_python(py, item))
+        .collect())
 }
 
 /// The spec names in the service model's order.

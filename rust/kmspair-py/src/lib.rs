@@ -11,7 +11,9 @@ mod _core {
     use pyo3::types::PyTuple;
 
     #[pymodule_export]
-    use crate::keypairs::{generate_key_pair, generate_key_pairs, generate_sealed_key_pair};
+    use crate::keypairs::{
+        generate_key_pair, generate_key_pairs, generate_sealed_key_pair, generate_sealed_key_pairs,
+    };
     #[pymodule_export]
     use crate::sealing::SealingKey;
 
