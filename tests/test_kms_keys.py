@@ -590,12 +590,19 @@ def test_put_key_policy_round_trips_the_document(kms: Any) -> None:
             "Version": "2012-10-17",
             "Statement": [
                 {
+                    "Sid": "Owner",
+                    "Effect": "Allow",
+                    "Principal": {"AWS": f"arn:aws:iam::{ACCOUNT}:root"},
+                    "Action": "kms:*",
+                    "Resource": "*",
+                },
+                {
                     "Sid": "Admins",
                     "Effect": "Allow",
                     "Principal": {"AWS": f"arn:aws:iam::{ACCOUNT}:role/admin"},
                     "Action": ["kms:Encrypt", "kms:Decrypt"],
                     "Resource": "*",
-                }
+                },
             ],
         }
     )
@@ -605,7 +612,15 @@ def test_put_key_policy_round_trips_the_document(kms: Any) -> None:
 
 def test_create_key_stores_the_policy_it_is_given(kms: Any) -> None:
     document = json.dumps(
-        {"Version": "2012-10-17", "Statement": {"Effect": "Allow", "Action": "kms:*"}}
+        {
+            "Version": "2012-10-17",
+            "Statement": {
+                "Effect": "Allow",
+                "Principal": {"AWS": ACCOUNT},
+                "Action": "kms:*",
+                "Resource": "*",
+            },
+        }
     )
     key = create(kms, Policy=document)
     assert kms.get_key_policy(KeyId=key["KeyId"])["Policy"] == document

@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from . import policy_eval
+from .arn import partition_of
 from .caller import Caller
 from .errors import KMSError
 from .records import KeyRecord
@@ -27,23 +29,45 @@ SYMMETRIC = "SYMMETRIC_DEFAULT"
 def authorize(store: KeyStore, caller: Caller, key: KeyRecord, operation: str) -> None:
     """AccessDeniedException unless the caller may perform ``operation`` on ``key``.
 
-    The default key policy gives the owning account full access; another account needs a
-    grant to its principal for the operation. (Evaluating custom key policies comes with the
-    endpoint and its identities.)
+    The key policy decides first, for the owning account as for any other: an explicit Deny
+    refuses even the owner, and even a caller holding a grant (AWS: an explicit deny in any
+    policy wins). Without a Deny, an Allow in the policy or a grant to the caller for the
+    operation allows. Whether another account may reach the key at all (by ARN only) was
+    settled when the key was resolved (``keyid.py``).
     """
-    if key.account_id == caller.account_id:
+    decision = policy_eval.evaluate(
+        key.policy,
+        policy_eval.Request(
+            principal=caller.principal,
+            account_id=caller.account_id,
+            action=f"kms:{operation}",
+            resource=key.arn,
+        ),
+    )
+    if decision is policy_eval.Decision.ALLOW:
         return
-    for grant in store.grants(key.arn):
-        if operation in grant.operations and grant.grantee_principal in (
-            caller.principal,
-            caller.account_id,
-            f"arn:aws:iam::{caller.account_id}:root",
-        ):
-            return
+    denied = f"User: {caller.principal} is not authorized to perform: kms:{operation} on resource: "
+    if decision is policy_eval.Decision.DENY:
+        raise KMSError(
+            "AccessDeniedException",
+            f"{denied}{key.arn} with an explicit deny in a resource-based policy",
+        )
+    if _granted(store, caller, key, operation):
+        return
     raise KMSError(
         "AccessDeniedException",
-        f"User: {caller.principal} is not authorized to perform: kms:{operation} on resource: "
-        f"{key.arn} because no resource-based policy allows the kms:{operation} action",
+        f"{denied}{key.arn} because no resource-based policy allows the kms:{operation} action",
+    )
+
+
+def _granted(store: KeyStore, caller: Caller, key: KeyRecord, operation: str) -> bool:
+    """Whether a grant on ``key`` gives the caller (its principal, or its whole account
+    through the account or its root) ``operation``."""
+    root = f"arn:{partition_of(caller.region)}:iam::{caller.account_id}:root"
+    grantees = (caller.principal, caller.account_id, root)
+    return any(
+        operation in grant.operations and grant.grantee_principal in grantees
+        for grant in store.grants(key.arn)
     )
 
 

@@ -30,11 +30,12 @@ def _check_alias_name(name: str) -> None:
         )
 
 
-def _target(rt: Runtime, target_key_id: str) -> KeyRecord:
+def _target(rt: Runtime, target_key_id: str, operation: str) -> KeyRecord:
     # Aliases point at keys, never at other aliases.
     if target_key_id.startswith("alias/") or ":alias/" in target_key_id:
         raise validation_error("Aliases must refer to keys. Not aliases")
     key = resolve_own_key(rt.store, rt.caller, target_key_id)
+    access.authorize(rt.store, rt.caller, key, operation)
     if key.key_state == "PendingDeletion":
         access.check_state(key)
     return key
@@ -43,7 +44,7 @@ def _target(rt: Runtime, target_key_id: str) -> KeyRecord:
 def create_alias(rt: Runtime, params: dict[str, Any]) -> dict[str, Any]:
     name = params["AliasName"]
     _check_alias_name(name)
-    key = _target(rt, params["TargetKeyId"])
+    key = _target(rt, params["TargetKeyId"], "CreateAlias")
     now = rt.now()
     arn = alias_arn(rt.caller.region, rt.caller.account_id, name)
     try:
@@ -60,7 +61,7 @@ def create_alias(rt: Runtime, params: dict[str, Any]) -> dict[str, Any]:
 def update_alias(rt: Runtime, params: dict[str, Any]) -> dict[str, Any]:
     name = params["AliasName"]
     _check_alias_name(name)
-    key = _target(rt, params["TargetKeyId"])
+    key = _target(rt, params["TargetKeyId"], "UpdateAlias")
     updated = rt.store.update_alias(
         rt.caller.account_id, rt.caller.region, name, key.key_id, rt.now()
     )

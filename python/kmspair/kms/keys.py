@@ -14,7 +14,7 @@ from .errors import KMSError, validation_error
 from .keyid import resolve_key, resolve_own_key
 from .metadata import KEY_USAGES, key_metadata
 from .pagination import page
-from .policy import check_policy, default_policy
+from .policy import check_lockout, check_policy, default_policy
 from .records import KeyRecord
 from .runtime import Runtime
 
@@ -54,6 +54,8 @@ def create_key(rt: Runtime, params: dict[str, Any]) -> dict[str, Any]:
     multi_region = bool(params.get("MultiRegion"))
     key_id = f"mrk-{uuid.uuid4().hex}" if multi_region else str(uuid.uuid4())
     arn = key_arn(rt.caller.region, rt.caller.account_id, key_id)
+    if policy is not None and not params.get("BypassPolicyLockoutSafetyCheck"):
+        check_lockout(policy, rt.caller, arn)
     # [choice] Any CustomKeyStoreId marks the key as being in a custom key store; kmspair has
     # no CloudHSM or external key store behind it, so the key's material stays local.
     has_material = spec == "SYMMETRIC_DEFAULT" and origin != "EXTERNAL"
@@ -93,6 +95,7 @@ def list_keys(rt: Runtime, params: dict[str, Any]) -> dict[str, Any]:
 
 def enable_key(rt: Runtime, params: dict[str, Any]) -> dict[str, Any]:
     key = resolve_own_key(rt.store, rt.caller, params["KeyId"])
+    access.authorize(rt.store, rt.caller, key, "EnableKey")
     _refuse_unless_state(key, ("Enabled", "Disabled"))
     rt.store.update_key(key.arn, key_state="Enabled")
     return {}
@@ -100,6 +103,7 @@ def enable_key(rt: Runtime, params: dict[str, Any]) -> dict[str, Any]:
 
 def disable_key(rt: Runtime, params: dict[str, Any]) -> dict[str, Any]:
     key = resolve_own_key(rt.store, rt.caller, params["KeyId"])
+    access.authorize(rt.store, rt.caller, key, "DisableKey")
     _refuse_unless_state(key, ("Enabled", "Disabled"))
     rt.store.update_key(key.arn, key_state="Disabled")
     return {}
@@ -107,6 +111,7 @@ def disable_key(rt: Runtime, params: dict[str, Any]) -> dict[str, Any]:
 
 def schedule_key_deletion(rt: Runtime, params: dict[str, Any]) -> dict[str, Any]:
     key = resolve_own_key(rt.store, rt.caller, params["KeyId"])
+    access.authorize(rt.store, rt.caller, key, "ScheduleKeyDeletion")
     days = params.get("PendingWindowInDays", 30)
     if not 7 <= days <= 30:
         bound = "greater than or equal to 7" if days < 7 else "less than or equal to 30"
@@ -132,6 +137,7 @@ def schedule_key_deletion(rt: Runtime, params: dict[str, Any]) -> dict[str, Any]
 
 def cancel_key_deletion(rt: Runtime, params: dict[str, Any]) -> dict[str, Any]:
     key = resolve_own_key(rt.store, rt.caller, params["KeyId"])
+    access.authorize(rt.store, rt.caller, key, "CancelKeyDeletion")
     if key.key_state != "PendingDeletion":
         raise KMSError("KMSInvalidStateException", f"{key.arn} is not pending deletion.")
     # A cancelled key comes back Disabled, not Enabled (§4).
@@ -143,6 +149,7 @@ def cancel_key_deletion(rt: Runtime, params: dict[str, Any]) -> dict[str, Any]:
 
 def rotate_key_on_demand(rt: Runtime, params: dict[str, Any]) -> dict[str, Any]:
     key = resolve_own_key(rt.store, rt.caller, params["KeyId"])
+    access.authorize(rt.store, rt.caller, key, "RotateKeyOnDemand")
     if key.key_spec != "SYMMETRIC_DEFAULT" or key.custom_key_store_id is not None:
         raise KMSError(
             "UnsupportedOperationException",
@@ -157,6 +164,7 @@ def rotate_key_on_demand(rt: Runtime, params: dict[str, Any]) -> dict[str, Any]:
 
 def list_key_rotations(rt: Runtime, params: dict[str, Any]) -> dict[str, Any]:
     key = resolve_own_key(rt.store, rt.caller, params["KeyId"])
+    access.authorize(rt.store, rt.caller, key, "ListKeyRotations")
     include_all = params.get("IncludeKeyMaterial") == "ALL_KEY_MATERIAL"
     materials = [m for m in rt.store.materials(key.arn) if include_all or m.rotation_type]
     chunk, more = page(materials, params, lambda m: f"{m.created.isoformat()}|{m.key_material_id}")
@@ -173,14 +181,18 @@ def list_key_rotations(rt: Runtime, params: dict[str, Any]) -> dict[str, Any]:
 
 def get_key_policy(rt: Runtime, params: dict[str, Any]) -> dict[str, Any]:
     key = resolve_own_key(rt.store, rt.caller, params["KeyId"])
+    access.authorize(rt.store, rt.caller, key, "GetKeyPolicy")
     _require_default_policy_name(params)
     return {"Policy": key.policy, "PolicyName": "default"}
 
 
 def put_key_policy(rt: Runtime, params: dict[str, Any]) -> dict[str, Any]:
     key = resolve_own_key(rt.store, rt.caller, params["KeyId"])
+    access.authorize(rt.store, rt.caller, key, "PutKeyPolicy")
     _require_default_policy_name(params)
     check_policy(params["Policy"])
+    if not params.get("BypassPolicyLockoutSafetyCheck"):
+        check_lockout(params["Policy"], rt.caller, key.arn)
     rt.store.update_key(key.arn, policy=params["Policy"])
     return {}
 

@@ -1,13 +1,15 @@
 """Key policies: the default one, and the checks a policy document must pass to be stored.
 
-Policies are stored and validated now; they are enforced once the endpoint brings identities.
+They are enforced in ``access.authorize`` through ``policy_eval``.
 """
 
 from __future__ import annotations
 
 import json
 
+from . import policy_eval
 from .arn import partition_of
+from .caller import Caller
 from .errors import KMSError
 
 
@@ -49,6 +51,26 @@ def check_policy(document: str) -> None:
             raise _malformed()
         if "Action" not in statement and "NotAction" not in statement:
             raise _malformed()
+
+
+def check_lockout(document: str, caller: Caller, key_arn: str) -> None:
+    """MalformedPolicyDocumentException if ``document`` would not let ``caller`` change the
+    key's policy again: AWS's policy lockout safety check, which CreateKey and PutKeyPolicy
+    skip only when BypassPolicyLockoutSafetyCheck is true.
+
+    Grants cannot give PutKeyPolicy, so the policy alone decides.
+    """
+    request = policy_eval.Request(
+        principal=caller.principal,
+        account_id=caller.account_id,
+        action="kms:PutKeyPolicy",
+        resource=key_arn,
+    )
+    if policy_eval.evaluate(document, request) is not policy_eval.Decision.ALLOW:
+        raise KMSError(
+            "MalformedPolicyDocumentException",
+            "The new key policy will not allow you to update the key policy in the future.",
+        )
 
 
 def _malformed() -> KMSError:

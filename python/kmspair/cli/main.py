@@ -1,0 +1,56 @@
+"""``kmspair``'s entry point: parse, dispatch, and turn every failure into aws CLI v2's output
+and exit status."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Sequence
+
+from botocore.exceptions import BotoCoreError, ClientError, ParamValidationError
+
+from ..exceptions import KmspairError
+from .errors import (
+    EXIT_OTHER_ERROR,
+    EXIT_SERVICE_ERROR,
+    EXIT_USAGE_ERROR,
+    CommandError,
+    UsageError,
+)
+from .operations import command_operations
+from .parser import build_parser
+from .run import run_operation
+from .serve import run_serve
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line ``argv`` (default ``sys.argv[1:]``); return the exit status."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.command is None:
+        parser.print_help(sys.stderr)
+        return EXIT_USAGE_ERROR
+    try:
+        if args.command == "serve":
+            return run_serve(args)
+        return run_operation(args, command_operations()[args.command], sys.stdout)
+    except UsageError as error:
+        parser.commands.get(args.command, parser).error(str(error))
+    except ClientError as error:
+        _report(str(error))
+        return EXIT_SERVICE_ERROR
+    except ParamValidationError as error:
+        _report(str(error))
+        return EXIT_USAGE_ERROR
+    except (CommandError, BotoCoreError, KmspairError, OSError) as error:
+        _report(str(error))
+        return EXIT_OTHER_ERROR
+    except KeyboardInterrupt:
+        return 130
+    except Exception as error:  # as the aws CLI: a message and 255, never a traceback
+        _report(f"{type(error).__name__}: {error}")
+        return EXIT_OTHER_ERROR
+
+
+def _report(message: str) -> None:
+    # The aws CLI starts every error with an empty line.
+    print(f"\n{message}", file=sys.stderr)

@@ -1,0 +1,118 @@
+"""Running one operation: gather the request, then skeleton, call and print, as ``aws kms``."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+from typing import Any, TextIO
+
+import botocore
+from botocore.exceptions import ClientError
+from botocore.validate import validate_parameters
+
+from ..kms.errors import KMSError
+from ..kms.validation import validate
+from .cli_input import load_cli_input
+from .clients import open_client, region_of
+from .errors import UsageError
+from .formats import compile_query, emit, printable
+from .keyfiles import check_key_path, write_private_key, write_public_key
+from .operations import cli_name, input_shape, output_shape
+from .skeleton import input_skeleton, output_skeleton, yaml_input_skeleton
+from .values import from_command_line
+
+# How long a key created by ``create-key --alias`` waits for deletion when its alias cannot be
+# made: the shortest window KMS allows, so a failed command leaves as little behind as it can.
+_ROLLBACK_WINDOW_DAYS = 7
+
+
+def run_operation(args: argparse.Namespace, operation: str, stdout: TextIO) -> int:
+    """Run ``operation`` (an API name) as ``args`` say; errors propagate to the caller."""
+    shape = input_shape(operation)
+    skeleton = args.generate_cli_skeleton
+    if skeleton == "input":
+        stdout.write(json.dumps(input_skeleton(shape), indent=4) + "\n")
+        return 0
+    if skeleton == "yaml-input":
+        stdout.write(yaml_input_skeleton(shape))
+        return 0
+    params = request_parameters(args, shape)
+    private_out: str | None = getattr(args, "kmspair_private_key_out", None)
+    public_out: str | None = getattr(args, "kmspair_public_key_out", None)
+    if private_out is not None:
+        check_key_path(private_out, "--private-key-out")
+        if "Recipient" in params:
+            raise UsageError(
+                "argument --private-key-out: not allowed with --recipient "
+                "(the response then carries no plaintext private key)"
+            )
+    if public_out is not None:
+        check_key_path(public_out, "--public-key-out")
+    output = getattr(args, "output", None) or os.environ.get("AWS_DEFAULT_OUTPUT") or "json"
+    if output not in ("json", "text", "table", "yaml"):
+        raise UsageError(f"argument --output: invalid choice: {output!r}")
+    query = compile_query(getattr(args, "query", None))
+    if skeleton == "output":
+        if shape is not None:
+            validate_parameters(params, shape)  # botocore's client-side checks, as a call would
+            _validate_as_kms(operation, params)  # and the service's syntax checks (enums, ...)
+        sample = output_skeleton(output_shape(operation))
+        emit(sample, output=output, query=query, title=operation, stream=stdout)
+        return 0
+    profile = getattr(args, "profile", None)
+    kms = open_client(
+        region=region_of(getattr(args, "region", None), profile),
+        endpoint_url=getattr(args, "endpoint_url", None),
+        home=getattr(args, "home", None),
+        profile=profile,
+    )
+    response: dict[str, Any] = getattr(kms, botocore.xform_name(operation))(**params)
+    alias: str | None = getattr(args, "kmspair_alias", None)
+    if alias is not None:
+        _create_alias(kms, alias, response["KeyMetadata"]["KeyId"])
+    if private_out is not None:
+        write_private_key(private_out, response["PrivateKeyPlaintext"])
+        # Written to a 0600 file, the private key stays out of the terminal and its logs.
+        response = {k: v for k, v in response.items() if k != "PrivateKeyPlaintext"}
+    if public_out is not None:
+        write_public_key(public_out, response["PublicKey"])
+    emit(printable(response), output=output, query=query, title=operation, stream=stdout)
+    return 0
+
+
+def request_parameters(args: argparse.Namespace, shape: Any) -> dict[str, Any]:
+    """The request: ``--cli-input-json``/``-yaml`` overridden member by member by options."""
+    params = load_cli_input(args.cli_input_json, args.cli_input_yaml, shape)
+    if shape is None:
+        return params
+    for member, member_shape in shape.members.items():
+        dest = f"member_{member}"
+        if hasattr(args, dest):
+            params[member] = from_command_line(
+                member_shape, getattr(args, dest), f"--{cli_name(member)}"
+            )
+    missing = [f"--{cli_name(m)}" for m in shape.required_members if m not in params]
+    if missing:
+        raise UsageError(f"the following arguments are required: {', '.join(missing)}")
+    return params
+
+
+def _validate_as_kms(operation: str, params: dict[str, Any]) -> None:
+    # The syntax check KMS makes first (spec §2 row 1), without a keystore or a request: an
+    # output skeleton for an impossible request would mislead. Reported as the call would be.
+    try:
+        validate(operation, params)
+    except KMSError as error:
+        raise ClientError(
+            {"Error": {"Code": error.code, "Message": error.message or ""}}, operation
+        ) from None
+
+
+def _create_alias(kms: Any, alias: str, key_id: str) -> None:
+    try:
+        kms.create_alias(AliasName=alias, TargetKeyId=key_id)
+    except Exception:
+        # The command failed as a whole: do not leave an unnamed key behind, enabled.
+        kms.schedule_key_deletion(KeyId=key_id, PendingWindowInDays=_ROLLBACK_WINDOW_DAYS)
+        raise

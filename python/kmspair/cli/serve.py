@@ -1,0 +1,61 @@
+"""``kmspair serve``: the KMS JSON endpoint, from :mod:`kmspair.server` when it is installed."""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import inspect
+import logging
+import sys
+from typing import Any
+
+from .errors import CommandError
+
+DEFAULT_HOST = "127.0.0.1"
+DEFAULT_PORT = 4599
+
+
+def add_serve_options(parser: argparse.ArgumentParser) -> None:
+    """The options of ``kmspair serve``."""
+    parser.add_argument("--host", default=DEFAULT_HOST, help="address to listen on")
+    parser.add_argument(
+        "--port", type=int, default=DEFAULT_PORT, help="port to listen on (0: any free port)"
+    )
+    parser.add_argument("--home", help="keystore directory (default: $KMSPAIR_HOME, else per user)")
+    parser.add_argument(
+        "--credentials",
+        metavar="FILE",
+        help="access key ids with their secrets, accounts and principals (default: test/test)",
+    )
+
+
+def run_serve(args: argparse.Namespace) -> int:
+    """Serve until SIGTERM or Ctrl-C. The server module is imported only now, so the rest of
+    the command line never pays for it, nor breaks without it."""
+    try:
+        server: Any = importlib.import_module("kmspair.server")
+    except ModuleNotFoundError as error:
+        if error.name != "kmspair.server":
+            raise
+        raise CommandError(
+            "kmspair serve is not available yet: this installation has no kmspair.server"
+        ) from None
+    serve = getattr(server, "serve", None)
+    if serve is None:
+        raise CommandError("kmspair serve is not available yet: kmspair.server has no serve()")
+    # One log line per request is the server's contract; it logs through ``logging``.
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    options: dict[str, Any] = {}
+    if "ready" in inspect.signature(serve).parameters:
+        options["ready"] = _announce
+    try:
+        serve(
+            host=args.host, port=args.port, home=args.home, credentials=args.credentials, **options
+        )
+    except ValueError as error:  # a credentials file without the documented shape
+        raise CommandError(f"kmspair serve: {error}") from None
+    return 0
+
+
+def _announce(server: Any) -> None:
+    print(f"kmspair KMS endpoint listening on {server.url}", file=sys.stderr, flush=True)

@@ -1,0 +1,101 @@
+"""Errors as the aws CLI prints them, with aws CLI v2's exit statuses."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from test_cli_support import cli_environment, create_demo_key, kmspair_cli
+
+
+def test_service_error_prints_the_aws_cli_line_and_exits_254(tmp_path: Path) -> None:
+    result = kmspair_cli(
+        tmp_path / "home",
+        "generate-data-key-pair",
+        "--key-id",
+        "alias/missing",
+        "--key-pair-spec",
+        "ECC_NIST_P256",
+    )
+    assert result.returncode == 254
+    assert result.stderr == (
+        "\nAn error occurred (NotFoundException) when calling the GenerateDataKeyPair operation: "
+        "Alias arn:aws:kms:us-east-1:111122223333:alias/missing is not found.\n"
+    )
+    assert result.stdout == ""
+
+
+def test_validation_exception_is_a_service_error(tmp_path: Path) -> None:
+    home = tmp_path / "home"
+    create_demo_key(home)
+    result = kmspair_cli(
+        home, "generate-data-key-pair", "--key-id", "alias/demo", "--key-pair-spec", "RSA_1024"
+    )
+    assert result.returncode == 254
+    assert "(ValidationException) when calling the GenerateDataKeyPair operation: " in result.stderr
+
+
+def test_missing_required_option_is_a_usage_error_exiting_252(tmp_path: Path) -> None:
+    result = kmspair_cli(tmp_path / "home", "generate-data-key-pair", "--key-pair-spec", "SM2")
+    assert result.returncode == 252
+    assert result.stderr.startswith("usage: kmspair generate-data-key-pair")
+    assert "error: the following arguments are required: --key-id" in result.stderr
+
+
+def test_unknown_option_is_a_usage_error(tmp_path: Path) -> None:
+    result = kmspair_cli(tmp_path / "home", "generate-data-key-pair", "--colour", "red")
+    assert result.returncode == 252
+
+
+def test_unknown_operation_is_a_usage_error(tmp_path: Path) -> None:
+    result = kmspair_cli(tmp_path / "home", "sign")
+    assert result.returncode == 252
+    assert "invalid choice: 'sign'" in result.stderr
+
+
+def test_unknown_output_format_is_a_usage_error(tmp_path: Path) -> None:
+    result = kmspair_cli(tmp_path / "home", "list-keys", "--output", "xml")
+    assert result.returncode == 252
+
+
+def test_malformed_json_context_is_a_usage_error(tmp_path: Path) -> None:
+    result = kmspair_cli(
+        tmp_path / "home",
+        "generate-data-key-pair",
+        "--key-id",
+        "alias/demo",
+        "--key-pair-spec",
+        "ECC_NIST_P256",
+        "--encryption-context",
+        '{"a": ',
+    )
+    assert result.returncode == 252
+    assert "Invalid JSON" in result.stderr
+
+
+def test_client_side_parameter_validation_exits_252(tmp_path: Path) -> None:
+    result = kmspair_cli(
+        tmp_path / "home",
+        "generate-data-key-pair",
+        "--key-id",
+        "",
+        "--key-pair-spec",
+        "ECC_NIST_P256",
+    )
+    assert result.returncode == 252
+    assert "Parameter validation failed" in result.stderr
+
+
+def test_unreachable_endpoint_exits_255(tmp_path: Path) -> None:
+    home = tmp_path / "home"
+    env = cli_environment(home) | {"AWS_MAX_ATTEMPTS": "1"}
+    result = kmspair_cli(home, "list-keys", "--endpoint-url", "http://127.0.0.1:9", env=env)
+    assert result.returncode == 255
+    assert "Could not connect to the endpoint URL" in result.stderr
+
+
+def test_missing_input_file_exits_255(tmp_path: Path) -> None:
+    result = kmspair_cli(
+        tmp_path / "home", "list-keys", "--cli-input-json", f"file://{tmp_path}/nope.json"
+    )
+    assert result.returncode == 255
+    assert "Unable to load paramfile" in result.stderr

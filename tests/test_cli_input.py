@@ -1,0 +1,103 @@
+"""``--cli-input-json`` / ``--cli-input-yaml``: the request as a document, inline or in a file."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from test_cli_support import create_demo_key, kmspair_cli, kmspair_json
+
+REQUEST = {"KeyId": "alias/demo", "KeyPairSpec": "ECC_NIST_P384", "EncryptionContext": {"a": "1"}}
+YAML_REQUEST = "KeyId: alias/demo\nKeyPairSpec: ECC_NIST_P384\nEncryptionContext:\n  a: '1'\n"
+
+
+def test_inline_json_input_is_the_request(tmp_path: Path) -> None:
+    home = tmp_path / "home"
+    create_demo_key(home)
+    pair = kmspair_json(
+        home, "generate-data-key-pair-without-plaintext", "--cli-input-json", json.dumps(REQUEST)
+    )
+    assert pair["KeyPairSpec"] == "ECC_NIST_P384"
+
+
+def test_json_input_file_is_the_request(tmp_path: Path) -> None:
+    home = tmp_path / "home"
+    create_demo_key(home)
+    request = tmp_path / "request.json"
+    request.write_text(json.dumps(REQUEST))
+    pair = kmspair_json(
+        home, "generate-data-key-pair-without-plaintext", "--cli-input-json", f"file://{request}"
+    )
+    assert pair["KeyPairSpec"] == "ECC_NIST_P384"
+
+
+def test_inline_yaml_input_is_the_request(tmp_path: Path) -> None:
+    home = tmp_path / "home"
+    create_demo_key(home)
+    pair = kmspair_json(
+        home, "generate-data-key-pair-without-plaintext", "--cli-input-yaml", YAML_REQUEST
+    )
+    assert pair["KeyPairSpec"] == "ECC_NIST_P384"
+
+
+def test_yaml_input_file_is_the_request(tmp_path: Path) -> None:
+    home = tmp_path / "home"
+    create_demo_key(home)
+    request = tmp_path / "request.yaml"
+    request.write_text(YAML_REQUEST)
+    pair = kmspair_json(
+        home, "generate-data-key-pair-without-plaintext", "--cli-input-yaml", f"file://{request}"
+    )
+    assert pair["KeyPairSpec"] == "ECC_NIST_P384"
+
+
+def test_command_line_options_override_the_input_document(tmp_path: Path) -> None:
+    home = tmp_path / "home"
+    create_demo_key(home)
+    pair = kmspair_json(
+        home,
+        "generate-data-key-pair-without-plaintext",
+        "--cli-input-json",
+        json.dumps(REQUEST),
+        "--key-pair-spec",
+        "ECC_NIST_P521",
+    )
+    assert pair["KeyPairSpec"] == "ECC_NIST_P521"
+
+
+def test_input_document_supplies_required_members_the_command_line_lacks(tmp_path: Path) -> None:
+    home = tmp_path / "home"
+    create_demo_key(home)
+    pair = kmspair_json(
+        home,
+        "generate-data-key-pair-without-plaintext",
+        "--cli-input-json",
+        json.dumps({"KeyPairSpec": "ECC_NIST_P256"}),
+        "--key-id",
+        "alias/demo",
+    )
+    assert pair["KeyPairSpec"] == "ECC_NIST_P256"
+
+
+def test_json_and_yaml_input_together_is_a_usage_error(tmp_path: Path) -> None:
+    result = kmspair_cli(
+        tmp_path / "home",
+        "generate-data-key-pair",
+        "--cli-input-json",
+        json.dumps(REQUEST),
+        "--cli-input-yaml",
+        YAML_REQUEST,
+    )
+    assert result.returncode == 252
+    assert "not allowed with argument --cli-input-json" in result.stderr
+
+
+def test_unknown_member_in_input_is_a_parameter_validation_error(tmp_path: Path) -> None:
+    result = kmspair_cli(
+        tmp_path / "home",
+        "generate-data-key-pair",
+        "--cli-input-json",
+        json.dumps({**REQUEST, "Colour": "red"}),
+    )
+    assert result.returncode == 252
+    assert 'Unknown parameter in input: "Colour"' in result.stderr
