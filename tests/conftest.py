@@ -43,3 +43,25 @@ def error_of(call: Callable[[], object]) -> tuple[str, str]:
         call()
     error = caught.value.response["Error"]
     return error["Code"], error.get("Message", "")
+
+
+@pytest.fixture
+def make_client(
+    request: pytest.FixtureRequest, kms: Any, tmp_path: Path
+) -> Iterator[Callable[..., Any]]:
+    """Another client of the same kind as ``kms``, on the same keystore unless told: a second
+    account, another region, a second look at what the first one stored."""
+    factory = getattr(kmspair, request.node.callspec.params["kms"])
+    opened: list[Any] = []
+
+    def make(**kwargs: Any) -> Any:
+        kwargs.setdefault("region_name", REGION)
+        kwargs.setdefault("account_id", ACCOUNT)
+        kwargs.setdefault("home", tmp_path / "home")
+        client = factory(**kwargs)
+        opened.append(client)
+        return client
+
+    yield make
+    for client in opened:
+        client.close()

@@ -6,40 +6,17 @@ Every test runs through ``kmspair.client`` and ``kmspair.boto3_client``.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import datetime
-from pathlib import Path
 from typing import Any
 
 import pytest
 
-import kmspair
 from conftest import ACCOUNT, REGION, error_of
 
 OTHER_ACCOUNT = "444455556666"
 OTHER_ROOT = f"arn:aws:iam::{OTHER_ACCOUNT}:root"
 NOT_ISSUED_HERE = "AQpAM2RhZTk1MGMyNTk2ZmZmMzEyYWVhOWViN2I1MWM4Mzc0MWFiYjc0ZDE1ODkyNGFlNTIz"
-
-
-@pytest.fixture
-def make_client(
-    request: pytest.FixtureRequest, kms: Any, tmp_path: Path
-) -> Iterator[Callable[..., Any]]:
-    """Another client of the same kind as ``kms``, on the same keystore unless told."""
-    factory = getattr(kmspair, request.node.callspec.params["kms"])
-    opened: list[Any] = []
-
-    def make(**kwargs: Any) -> Any:
-        kwargs.setdefault("region_name", REGION)
-        kwargs.setdefault("account_id", ACCOUNT)
-        kwargs.setdefault("home", tmp_path / "home")
-        client = factory(**kwargs)
-        opened.append(client)
-        return client
-
-    yield make
-    for client in opened:
-        client.close()
 
 
 @pytest.fixture

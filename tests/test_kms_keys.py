@@ -8,15 +8,13 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import datetime, timedelta, timezone
-from pathlib import Path
 from typing import Any
 
 import botocore.session
 import pytest
 
-import kmspair
 from conftest import ACCOUNT, REGION, error_of
 
 KEY_ID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
@@ -27,27 +25,6 @@ REAL_KEY_SPEC_ORDER = (
     "RSA_2048, ECC_NIST_P384, ECC_NIST_P256, ECC_NIST_P521, HMAC_384, RSA_3072, "
     "ECC_SECG_P256K1, RSA_4096, SYMMETRIC_DEFAULT, HMAC_256, HMAC_224, HMAC_512"
 )
-
-
-@pytest.fixture
-def make_client(
-    request: pytest.FixtureRequest, kms: Any, tmp_path: Path
-) -> Iterator[Callable[..., Any]]:
-    """Another client of the same kind as ``kms`` (by default on the same keystore)."""
-    factory = getattr(kmspair, request.node.callspec.params["kms"])
-    opened: list[Any] = []
-
-    def make(**kwargs: Any) -> Any:
-        kwargs.setdefault("region_name", REGION)
-        kwargs.setdefault("account_id", ACCOUNT)
-        kwargs.setdefault("home", tmp_path / "home")
-        client = factory(**kwargs)
-        opened.append(client)
-        return client
-
-    yield make
-    for client in opened:
-        client.close()
 
 
 def create(kms: Any, **params: Any) -> dict[str, Any]:

@@ -14,7 +14,6 @@ from typing import Any
 
 import pytest
 
-import kmspair
 from conftest import ACCOUNT, REGION, error_of
 from kmspair.kms.errors import KMSError
 from kmspair.kms.service import LocalKMS, open_local_kms
@@ -42,24 +41,6 @@ def owner_keeps_control(*statements: dict[str, Any]) -> str:
 
 
 # Through the client: another account
-
-
-@pytest.fixture
-def make_client(
-    request: pytest.FixtureRequest, kms: Any, tmp_path: Path
-) -> Iterator[Callable[..., Any]]:
-    """Another client of the same kind as ``kms``, on the same keystore."""
-    factory = getattr(kmspair, request.node.callspec.params["kms"])
-    opened: list[Any] = []
-
-    def make(**kwargs: Any) -> Any:
-        client = factory(region_name=REGION, home=tmp_path / "home", **kwargs)
-        opened.append(client)
-        return client
-
-    yield make
-    for client in opened:
-        client.close()
 
 
 @pytest.fixture
