@@ -119,3 +119,23 @@ def check_dry_run(dry_run: bool | None) -> None:
             "DryRunOperationException",
             "The request would have succeeded, but the DryRun option is set.",
         )
+
+
+def check_key_use(
+    store: KeyStore,
+    caller: Caller,
+    key: KeyRecord,
+    operation: str,
+    grant_tokens: Sequence[str] | None,
+    *,
+    custom_key_store_allowed: bool = True,
+) -> None:
+    """Checks 3 to 6 of §2 on a key the request already named, in AWS's order:
+    authorization, key state, key usage (and, for data key pairs, the custom key store),
+    grant tokens. Every operation that seals or opens under the key material runs these."""
+    authorize(store, caller, key, operation)
+    check_state(key)
+    check_symmetric_encryption_key(key, operation)
+    if not custom_key_store_allowed:
+        check_not_in_custom_key_store(key)
+    check_grant_tokens(store, grant_tokens)

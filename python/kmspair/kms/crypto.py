@@ -21,10 +21,7 @@ def usable_key(
 ) -> KeyRecord:
     """The key ``key_id`` names, once it passed every check up to DryRun (§2 checks 2 to 6)."""
     key = resolve_key(rt.store, rt.caller, key_id)
-    access.authorize(rt.store, rt.caller, key, operation)
-    access.check_state(key)
-    access.check_symmetric_encryption_key(key, operation)
-    access.check_grant_tokens(rt.store, grant_tokens)
+    access.check_key_use(rt.store, rt.caller, key, operation, grant_tokens)
     return key
 
 
@@ -64,10 +61,7 @@ def open_blob(
             "IncorrectKeyException",
             "The key ID in the request does not identify a CMK that can perform this operation.",
         )
-    access.authorize(rt.store, rt.caller, key, operation)
-    access.check_state(key)
-    access.check_symmetric_encryption_key(key, operation)
-    access.check_grant_tokens(rt.store, grant_tokens)
+    access.check_key_use(rt.store, rt.caller, key, operation, grant_tokens)
     sealer = rt.sealer(key, envelope.key_material_id)
     if sealer is None:
         raise invalid_ciphertext()

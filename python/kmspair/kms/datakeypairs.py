@@ -29,11 +29,14 @@ def generate_data_key_pair(
     if with_plaintext:
         refuse_recipient(params)
     key = resolve_key(rt.store, rt.caller, params["KeyId"])
-    access.authorize(rt.store, rt.caller, key, operation)
-    access.check_state(key)
-    access.check_symmetric_encryption_key(key, operation)
-    access.check_not_in_custom_key_store(key)
-    access.check_grant_tokens(rt.store, params.get("GrantTokens"))
+    access.check_key_use(
+        rt.store,
+        rt.caller,
+        key,
+        operation,
+        params.get("GrantTokens"),
+        custom_key_store_allowed=False,
+    )
     access.check_dry_run(params.get("DryRun"))
 
     material, sealer = rt.current_sealer(key)
