@@ -10,6 +10,7 @@ from importlib.metadata import PackageNotFoundError, version
 
 from .exceptions import (
     BackendUnavailableError,
+    InvalidPoolConfigurationError,
     InvalidSealedBlobError,
     InvalidSealingKeyError,
     KeyGenerationError,
@@ -21,6 +22,7 @@ from .exceptions import (
 from .keypairs import generate_key_pair, generate_key_pairs
 from .kms.boto3_client import boto3_client
 from .kms.client import KMSClient, client
+from .pool import configure_pool, pool_stats
 from .specs import KEY_PAIR_SPECS
 
 try:
@@ -31,6 +33,7 @@ except PackageNotFoundError:  # pragma: no cover - running from a source tree
 __all__ = [
     "KEY_PAIR_SPECS",
     "BackendUnavailableError",
+    "InvalidPoolConfigurationError",
     "InvalidSealedBlobError",
     "InvalidSealingKeyError",
     "KMSClient",
@@ -42,6 +45,8 @@ __all__ = [
     "__version__",
     "boto3_client",
     "client",
+    "configure_pool",
     "generate_key_pair",
     "generate_key_pairs",
+    "pool_stats",
 ]

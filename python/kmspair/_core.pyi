@@ -4,12 +4,18 @@ from typing import Final, final
 
 __all__ = [
     "KEY_PAIR_SPECS",
+    "PoolStats",
     "SealingKey",
     "__version__",
+    "configure_pool",
     "generate_key_pair",
     "generate_key_pairs",
     "generate_sealed_key_pair",
     "generate_sealed_key_pairs",
+    "pool_after_fork_in_child",
+    "pool_after_fork_in_parent",
+    "pool_prepare_fork",
+    "pool_stats",
 ]
 
 KEY_PAIR_SPECS: Final[tuple[str, ...]]
@@ -33,3 +39,28 @@ def generate_sealed_key_pair(
 def generate_sealed_key_pairs(
     spec: str, key: SealingKey, aad: bytes, count: int, threads: int | None = None
 ) -> list[tuple[bytes, bytes, bytes]]: ...
+
+@final
+class PoolStats:
+    """One spec's key pool counters."""
+
+    @property
+    def spec(self) -> str: ...
+    @property
+    def capacity(self) -> int: ...
+    @property
+    def depth(self) -> int: ...
+    @property
+    def hits(self) -> int: ...
+    @property
+    def misses(self) -> int: ...
+    @property
+    def generated(self) -> int: ...
+    @property
+    def fill_rate_per_s(self) -> float: ...
+
+def configure_pool(capacities: list[tuple[str, int]], threads: int) -> None: ...
+def pool_stats() -> list[PoolStats]: ...
+def pool_prepare_fork() -> None: ...
+def pool_after_fork_in_parent() -> None: ...
+def pool_after_fork_in_child() -> None: ...

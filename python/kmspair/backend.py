@@ -63,7 +63,19 @@ def _load_native() -> ModuleType | None:
             _native = _core
         except ImportError as error:
             _native_error = error
+    if _native is not None:
+        from .pool import attach
+
+        attach(_native)
     return _native
+
+
+def load_native() -> ModuleType:
+    """The Rust core, or :class:`BackendUnavailableError` saying why it cannot load."""
+    native = _load_native()
+    if native is None:
+        raise BackendUnavailableError(f"kmspair's Rust core could not be loaded: {_native_error}")
+    return native
 
 
 def native_available() -> bool:

@@ -36,5 +36,9 @@ class UnknownBackendError(KmspairError, ValueError):
     """A backend name other than ``"rust"`` or ``"python"``."""
 
 
+class InvalidPoolConfigurationError(KmspairError, ValueError):
+    """A key pool configuration (argument or ``KMSPAIR_POOL``) that cannot be understood."""
+
+
 class NativeBackendUnavailableWarning(RuntimeWarning):
     """The Rust core could not be loaded; kmspair fell back to the pure-Python backend."""

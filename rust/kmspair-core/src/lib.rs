@@ -13,6 +13,7 @@ mod sm2;
 pub mod batch;
 pub mod error;
 pub mod keypair;
+pub mod pool;
 pub mod seal;
 pub mod sealed;
 pub mod spec;

@@ -14,7 +14,11 @@ pub struct SealedKeyPair {
 
 impl SealedKeyPair {
     pub fn generate(spec: KeyPairSpec, key: &SealingKey, aad: &[u8]) -> Result<SealedKeyPair> {
-        let pair = KeyPair::generate(spec)?;
+        Self::seal(KeyPair::generate(spec)?, key, aad)
+    }
+
+    /// Seals the private key of an existing pair (one from the pool, say).
+    pub fn seal(pair: KeyPair, key: &SealingKey, aad: &[u8]) -> Result<SealedKeyPair> {
         let sealed_private = key.seal(pair.private_pkcs8(), aad)?;
         Ok(SealedKeyPair {
             pair,

@@ -1,8 +1,10 @@
-//! Key pair generation for Python. RSA releases the GIL (tens to hundreds of milliseconds of
-//! prime search); EC specs take microseconds, less than releasing and re-taking the GIL is
-//! worth, so they run the whole pipeline with it held.
+//! Key pair generation for Python. A single pair comes from the key pool when one is ready.
+//! Otherwise RSA releases the GIL (tens to hundreds of milliseconds of prime search); EC specs
+//! take microseconds, less than releasing and re-taking the GIL is worth, so they run the whole
+//! pipeline with it held. Batches never draw from the pool: emptying it for one bulk caller
+//! would leave the next single request waiting.
 
-use kmspair_core::{batch, KeyPair, KeyPairSpec, SealedKeyPair};
+use kmspair_core::{batch, pool, KeyPair, KeyPairSpec, SealedKeyPair};
 use pyo3::prelude::*;
 use pyo3::types::PyBytes;
 
@@ -28,15 +30,23 @@ fn sealed_to_python<'py>(py: Python<'py>, sealed: &SealedKeyPair) -> SealedBytes
     (private, public, PyBytes::new(py, &sealed.sealed_private))
 }
 
+/// A pool pair if one is ready, else a new one.
+fn single_pair(py: Python<'_>, spec: KeyPairSpec) -> kmspair_core::Result<KeyPair> {
+    if let Some(pair) = pool::take(spec) {
+        return Ok(pair);
+    }
+    if spec.is_slow() {
+        py.detach(|| KeyPair::generate(spec))
+    } else {
+        KeyPair::generate(spec)
+    }
+}
+
 /// `(private PKCS#8 DER, public SPKI DER)` for a new key pair of `spec`.
 #[pyfunction]
 pub fn generate_key_pair<'py>(py: Python<'py>, spec: &str) -> PyResult<PairBytes<'py>> {
     let spec: KeyPairSpec = spec.parse()?;
-    let pair = if spec.is_slow() {
-        py.detach(|| KeyPair::generate(spec))?
-    } else {
-        KeyPair::generate(spec)?
-    };
+    let pair = single_pair(py, spec)?;
     Ok(to_python(py, &pair))
 }
 
@@ -71,13 +81,9 @@ pub fn generate_sealed_key_pair<'py>(
 )> {
     let spec: KeyPairSpec = spec.parse()?;
     let key = &key.get().inner;
-    let sealed = if spec.is_slow() {
-        // Copy the input out: nothing borrowed from a Python object while the GIL is released.
-        let aad = aad.to_vec();
-        py.detach(|| SealedKeyPair::generate(spec, key, &aad))?
-    } else {
-        SealedKeyPair::generate(spec, key, aad)?
-    };
+    // Sealing takes microseconds, so it runs with the GIL held; only the prime search of an
+    // RSA pair the pool could not supply releases it (inside single_pair).
+    let sealed = SealedKeyPair::seal(single_pair(py, spec)?, key, aad)?;
     Ok(sealed_to_python(py, &sealed))
 }
 

@@ -3,6 +3,7 @@
 
 mod errors;
 mod keypairs;
+mod pool;
 mod sealing;
 
 #[pyo3::pymodule(gil_used = false)]
@@ -13,6 +14,11 @@ mod _core {
     #[pymodule_export]
     use crate::keypairs::{
         generate_key_pair, generate_key_pairs, generate_sealed_key_pair, generate_sealed_key_pairs,
+    };
+    #[pymodule_export]
+    use crate::pool::{
+        configure_pool, pool_after_fork_in_child, pool_after_fork_in_parent, pool_prepare_fork,
+        pool_stats, PoolStats,
     };
     #[pymodule_export]
     use crate::sealing::SealingKey;

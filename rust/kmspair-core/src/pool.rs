@@ -1,0 +1,442 @@
+//! A process-wide pool of pre-generated key pairs, so that a request for an RSA pair waits
+//! microseconds instead of a prime search whenever the request rate stays below what the
+//! machine can generate.
+//!
+//! Background workers keep each configured spec filled up to its capacity; [`take`] hands out
+//! a ready pair or `None`, and [`take_or_generate`] falls back to generating inline. Every pair
+//! is handed out at most once: it leaves the queue under the lock. A forked child must never
+//! reuse a pair its parent holds, so the Python layer brackets `fork()` with
+//! [`prepare_fork`] / [`after_fork_in_parent`] / [`after_fork_in_child`] (the child empties
+//! the queues under the lock it inherited, then refills with its own workers), and as a
+//! second line of defence every call checks the process ID and empties a pool inherited
+//! through a fork that bypassed those hooks. Pairs live only in memory (their private keys in
+//! `Zeroizing` buffers, wiped when handed out copies are dropped or the pool shrinks); nothing
+//! pre-generated is written anywhere.
+
+use std::cell::RefCell;
+use std::collections::VecDeque;
+use std::process;
+use std::sync::{Condvar, LazyLock, Mutex, MutexGuard};
+use std::thread;
+use std::time::{Duration, Instant};
+
+use crate::error::Result;
+use crate::keypair::KeyPair;
+use crate::spec::KeyPairSpec;
+
+/// How long a worker backs off after key generation failed (entropy exhausted, say), so a
+/// persistent failure does not spin a core.
+const FAILURE_BACKOFF: Duration = Duration::from_millis(100);
+
+/// One spec's counters, as read by [`stats`].
+#[derive(Clone, Debug, PartialEq)]
+pub struct SpecStats {
+    pub spec: KeyPairSpec,
+    /// Pairs the pool keeps ready.
+    pub capacity: usize,
+    /// Pairs ready right now.
+    pub depth: usize,
+    /// Requests served from the pool.
+    pub hits: u64,
+    /// Requests that found it empty and generated inline.
+    pub misses: u64,
+    /// Pairs the workers generated for this spec.
+    pub generated: u64,
+    /// Pairs per second the workers add when all of them work on this spec, measured from
+    /// their generation times so far (0 before the first pair).
+    pub fill_rate_per_second: f64,
+}
+
+#[derive(Default)]
+struct Slot {
+    capacity: usize,
+    ready: VecDeque<KeyPair>,
+    in_flight: usize,
+    hits: u64,
+    misses: u64,
+    generated: u64,
+    generating: Duration,
+}
+
+impl Slot {
+    /// How full the slot is counting pairs on their way; `None` when it needs nothing.
+    fn fill(&self) -> Option<f64> {
+        let coming = self.ready.len() + self.in_flight;
+        (coming < self.capacity).then(|| coming as f64 / self.capacity as f64)
+    }
+}
+
+struct State {
+    slots: [Slot; KeyPairSpec::ALL.len()],
+    threads: usize,
+    /// Bumped whenever the set of workers changes; a worker of an older epoch exits.
+    epoch: u64,
+    /// Workers of the current epoch that are running in this process.
+    workers: usize,
+    /// The process the queued pairs belong to.
+    owner: u32,
+}
+
+impl State {
+    fn slot(&mut self, spec: KeyPairSpec) -> &mut Slot {
+        &mut self.slots[index(spec)]
+    }
+
+    fn configured(&self) -> bool {
+        self.slots.iter().any(|slot| slot.capacity > 0)
+    }
+
+    /// Forgets every queued pair (each private key is wiped as it drops), every worker and the
+    /// counters, keeping the capacities: in a forked child the workers' threads do not exist,
+    /// its pairs are its parent's, and so are the hits and misses.
+    fn disown(&mut self) {
+        for slot in &mut self.slots {
+            *slot = Slot {
+                capacity: slot.capacity,
+                ..Slot::default()
+            };
+        }
+        self.epoch += 1;
+        self.workers = 0;
+        self.owner = process::id();
+    }
+
+    /// The emptiest slot that wants pairs, most-wanted first.
+    fn most_wanted(&self) -> Option<KeyPairSpec> {
+        KeyPairSpec::ALL
+            .into_iter()
+            .filter_map(|spec| self.slots[index(spec)].fill().map(|fill| (spec, fill)))
+            .min_by(|a, b| a.1.total_cmp(&b.1))
+            .map(|(spec, _)| spec)
+    }
+}
+
+struct Pool {
+    state: Mutex<State>,
+    /// Signalled when a slot may want pairs or the workers should stop.
+    wanted: Condvar,
+}
+
+static POOL: LazyLock<Pool> = LazyLock::new(|| Pool {
+    state: Mutex::new(State {
+        slots: Default::default(),
+        threads: 1,
+        epoch: 0,
+        workers: 0,
+        owner: process::id(),
+    }),
+    wanted: Condvar::new(),
+});
+
+thread_local! {
+    /// The lock held across `fork()` by the forking thread, from [`prepare_fork`] until one of
+    /// the after-fork calls releases it.
+    static HELD_OVER_FORK: RefCell<Option<MutexGuard<'static, State>>> = const { RefCell::new(None) };
+}
+
+fn index(spec: KeyPairSpec) -> usize {
+    KeyPairSpec::ALL
+        .iter()
+        .position(|candidate| *candidate == spec)
+        .expect("every spec is in ALL")
+}
+
+/// The pool's state, emptied first if it was inherited through a fork nobody told us about.
+fn lock() -> MutexGuard<'static, State> {
+    // A worker that panicked mid-update cannot leave the queues inconsistent (each update is a
+    // single push or pop), so a poisoned lock is still safe to use.
+    let mut state = POOL.state.lock().unwrap_or_else(|e| e.into_inner());
+    if state.owner != process::id() {
+        state.disown();
+    }
+    state
+}
+
+/// Sets the pool's capacity per spec (specs not named get none) and the number of worker
+/// threads; all capacities zero turns the pool off. Pairs beyond a new capacity are dropped
+/// and wiped; ready pairs within it are kept.
+pub fn configure(capacities: &[(KeyPairSpec, usize)], threads: usize) {
+    let mut state = lock();
+    for slot in &mut state.slots {
+        slot.capacity = 0;
+    }
+    for &(spec, capacity) in capacities {
+        state.slot(spec).capacity = capacity;
+    }
+    for slot in &mut state.slots {
+        let keep = slot.capacity;
+        slot.ready.truncate(keep);
+    }
+    state.threads = threads.max(1);
+    // Old workers finish the pair in hand, queue it if it is still wanted, and exit.
+    state.epoch += 1;
+    state.workers = 0;
+    start_workers(&mut state);
+    POOL.wanted.notify_all();
+}
+
+fn start_workers(state: &mut State) {
+    if !state.configured() {
+        return;
+    }
+    while state.workers < state.threads {
+        let epoch = state.epoch;
+        let spawned = thread::Builder::new()
+            .name("kmspair-pool".into())
+            .spawn(move || work(epoch));
+        if spawned.is_err() {
+            // No thread (resource limits): requests still generate inline, so the pool is
+            // only slower to help, never wrong. The next take() tries again.
+            break;
+        }
+        state.workers += 1;
+    }
+}
+
+/// A ready pair of `spec`, if the pool has one. Counts a hit or, for a configured spec, a miss.
+pub fn take(spec: KeyPairSpec) -> Option<KeyPair> {
+    let mut state = lock();
+    if state.workers < state.threads {
+        // A forked child (or a failed spawn) lost its workers: start its own.
+        start_workers(&mut state);
+    }
+    let slot = state.slot(spec);
+    if slot.capacity == 0 {
+        return None;
+    }
+    let pair = slot.ready.pop_front();
+    if pair.is_some() {
+        slot.hits += 1;
+        POOL.wanted.notify_one();
+    } else {
+        slot.misses += 1;
+    }
+    pair
+}
+
+/// A pair from the pool when one is ready, else a new one generated on the calling thread.
+pub fn take_or_generate(spec: KeyPairSpec) -> Result<KeyPair> {
+    match take(spec) {
+        Some(pair) => Ok(pair),
+        None => KeyPair::generate(spec),
+    }
+}
+
+/// The counters of every configured spec, in [`KeyPairSpec::ALL`] order.
+pub fn stats() -> Vec<SpecStats> {
+    let state = lock();
+    KeyPairSpec::ALL
+        .into_iter()
+        .zip(&state.slots)
+        .filter(|(_, slot)| slot.capacity > 0 || slot.hits + slot.misses + slot.generated > 0)
+        .map(|(spec, slot)| {
+            let seconds = slot.generating.as_secs_f64();
+            SpecStats {
+                spec,
+                capacity: slot.capacity,
+                depth: slot.ready.len(),
+                hits: slot.hits,
+                misses: slot.misses,
+                generated: slot.generated,
+                fill_rate_per_second: if seconds > 0.0 {
+                    slot.generated as f64 / seconds * state.threads as f64
+                } else {
+                    0.0
+                },
+            }
+        })
+        .collect()
+}
+
+/// Takes the pool's lock for the calling thread, which is about to fork, so that no worker is
+/// half-way through changing a queue when the child's copy of memory is made.
+pub fn prepare_fork() {
+    let state = lock();
+    HELD_OVER_FORK.with(|held| *held.borrow_mut() = Some(state));
+}
+
+/// In the parent after `fork()`: releases the lock taken by [`prepare_fork`].
+pub fn after_fork_in_parent() {
+    HELD_OVER_FORK.with(|held| held.borrow_mut().take());
+}
+
+/// In the child after `fork()`: wipes the parent's pairs under the inherited lock, then
+/// releases it. The child keeps the configuration; its own workers start on its first request.
+pub fn after_fork_in_child() {
+    HELD_OVER_FORK.with(|held| {
+        if let Some(mut state) = held.borrow_mut().take() {
+            state.disown();
+        }
+    });
+    POOL.wanted.notify_all();
+}
+
+fn work(epoch: u64) {
+    loop {
+        let spec = {
+            let mut state = lock();
+            loop {
+                if state.epoch != epoch {
+                    return;
+                }
+                if let Some(spec) = state.most_wanted() {
+                    state.slot(spec).in_flight += 1;
+                    break spec;
+                }
+                state = POOL.wanted.wait(state).unwrap_or_else(|e| e.into_inner());
+            }
+        };
+        let started = Instant::now();
+        let made = KeyPair::generate(spec);
+        let took = started.elapsed();
+        let mut state = lock();
+        // Still counted in flight after a reconfiguration (only a fork's disown zeroes it).
+        let slot = state.slot(spec);
+        slot.in_flight = slot.in_flight.saturating_sub(1);
+        match made {
+            Ok(pair) => {
+                slot.generated += 1;
+                slot.generating += took;
+                // A pair finished after a reconfiguration still counts if its slot wants it;
+                // otherwise it drops here and its private key is wiped.
+                if slot.ready.len() < slot.capacity {
+                    slot.ready.push_back(pair);
+                }
+            }
+            Err(_) => {
+                drop(state);
+                thread::sleep(FAILURE_BACKOFF);
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::HashSet;
+    use std::sync::Mutex as TestMutex;
+
+    use super::*;
+
+    /// The pool is process-wide: tests that configure it take turns.
+    static SERIAL: TestMutex<()> = TestMutex::new(());
+
+    fn depth(spec: KeyPairSpec) -> usize {
+        stats()
+            .into_iter()
+            .find(|s| s.spec == spec)
+            .map_or(0, |s| s.depth)
+    }
+
+    fn wait_for_depth(spec: KeyPairSpec, want: usize) {
+        let deadline = Instant::now() + Duration::from_secs(30);
+        while depth(spec) < want {
+            assert!(Instant::now() < deadline, "pool never reached {want}");
+            thread::sleep(Duration::from_millis(5));
+        }
+    }
+
+    #[test]
+    fn unconfigured_spec_is_never_served_from_the_pool() {
+        let _turn = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
+        configure(&[], 1);
+        assert!(take(KeyPairSpec::EccNistP256).is_none());
+        assert!(stats().iter().all(|s| s.capacity == 0));
+    }
+
+    #[test]
+    fn pool_fills_to_capacity_and_no_further() {
+        let _turn = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
+        configure(&[(KeyPairSpec::EccNistP256, 8)], 2);
+        wait_for_depth(KeyPairSpec::EccNistP256, 8);
+        thread::sleep(Duration::from_millis(50));
+        assert_eq!(depth(KeyPairSpec::EccNistP256), 8);
+        configure(&[], 1);
+    }
+
+    fn counters(spec: KeyPairSpec) -> SpecStats {
+        stats()
+            .into_iter()
+            .find(|s| s.spec == spec)
+            .expect("spec has counters")
+    }
+
+    #[test]
+    fn a_take_from_an_empty_pool_is_a_miss_and_from_a_full_one_a_hit() {
+        let _turn = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
+        // RSA_4096 takes far longer to generate than the take right after configure.
+        configure(&[(KeyPairSpec::Rsa4096, 1)], 1);
+        assert!(take(KeyPairSpec::Rsa4096).is_none());
+        let after_miss = counters(KeyPairSpec::Rsa4096);
+        assert_eq!(after_miss.misses, 1);
+        wait_for_depth(KeyPairSpec::Rsa4096, 1);
+        assert!(take(KeyPairSpec::Rsa4096).is_some());
+        let after_hit = counters(KeyPairSpec::Rsa4096);
+        assert_eq!(after_hit.hits, after_miss.hits + 1);
+        assert!(after_hit.generated >= 1);
+        assert!(after_hit.fill_rate_per_second > 0.0);
+        configure(&[], 1);
+    }
+
+    #[test]
+    fn every_pair_is_handed_out_once_across_threads() {
+        let _turn = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
+        configure(&[(KeyPairSpec::EccNistP256, 64)], 2);
+        wait_for_depth(KeyPairSpec::EccNistP256, 64);
+        let before = counters(KeyPairSpec::EccNistP256);
+        let taken: Vec<Vec<u8>> = thread::scope(|scope| {
+            let handles: Vec<_> = (0..4)
+                .map(|_| {
+                    scope.spawn(|| {
+                        (0..100)
+                            .map(|_| {
+                                take_or_generate(KeyPairSpec::EccNistP256)
+                                    .unwrap()
+                                    .private_pkcs8()
+                                    .to_vec()
+                            })
+                            .collect::<Vec<_>>()
+                    })
+                })
+                .collect();
+            handles
+                .into_iter()
+                .flat_map(|h| h.join().unwrap())
+                .collect()
+        });
+        let unique: HashSet<_> = taken.iter().collect();
+        assert_eq!(unique.len(), taken.len());
+        let after = counters(KeyPairSpec::EccNistP256);
+        let (hits, misses) = (after.hits - before.hits, after.misses - before.misses);
+        assert_eq!(hits + misses, 400);
+        assert!(hits >= 64);
+        configure(&[], 1);
+    }
+
+    #[test]
+    fn fork_in_child_empties_the_pool_but_keeps_the_configuration() {
+        let _turn = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
+        configure(&[(KeyPairSpec::EccNistEdwards25519, 4)], 1);
+        wait_for_depth(KeyPairSpec::EccNistEdwards25519, 4);
+        // What the child runs after fork(), minus the fork: the same thread brackets it.
+        prepare_fork();
+        after_fork_in_child();
+        let child = counters(KeyPairSpec::EccNistEdwards25519);
+        assert_eq!(child.capacity, 4);
+        assert_eq!(child.depth, 0);
+        // The "child" starts its own workers on the next request and refills.
+        let _ = take(KeyPairSpec::EccNistEdwards25519);
+        wait_for_depth(KeyPairSpec::EccNistEdwards25519, 4);
+        configure(&[], 1);
+    }
+
+    #[test]
+    fn shrinking_drops_pairs_beyond_the_new_capacity() {
+        let _turn = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
+        configure(&[(KeyPairSpec::EccNistP384, 6)], 1);
+        wait_for_depth(KeyPairSpec::EccNistP384, 6);
+        configure(&[(KeyPairSpec::EccNistP384, 2)], 1);
+        assert!(depth(KeyPairSpec::EccNistP384) <= 2);
+        configure(&[], 1);
+    }
+}
