@@ -6,6 +6,7 @@ import argparse
 import importlib
 import inspect
 import logging
+import os
 import sys
 from typing import Any
 
@@ -27,6 +28,17 @@ def add_serve_options(parser: argparse.ArgumentParser) -> None:
         metavar="FILE",
         help="access key ids with their secrets, accounts and principals (default: test/test)",
     )
+    parser.add_argument(
+        "--pool",
+        metavar="SPEC=SIZE,...",
+        help="keep key pairs ready, e.g. RSA_2048=32,RSA_4096=4 (default: $KMSPAIR_POOL, else off)",
+    )
+    parser.add_argument(
+        "--pool-threads",
+        type=int,
+        metavar="N",
+        help="background threads refilling the pool (default 1)",
+    )
 
 
 def run_serve(args: argparse.Namespace) -> int:
@@ -43,6 +55,7 @@ def run_serve(args: argparse.Namespace) -> int:
     serve = getattr(server, "serve", None)
     if serve is None:
         raise CommandError("kmspair serve is not available yet: kmspair.server has no serve()")
+    _configure_pool(args)
     # One log line per request is the server's contract; it logs through ``logging``.
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
     options: dict[str, Any] = {}
@@ -55,6 +68,21 @@ def run_serve(args: argparse.Namespace) -> int:
     except ValueError as error:  # a credentials file without the documented shape
         raise CommandError(f"kmspair serve: {error}") from None
     return 0
+
+
+def _configure_pool(args: argparse.Namespace) -> None:
+    """Apply --pool / --pool-threads (or $KMSPAIR_POOL) before the first request, so a bad
+    configuration stops the command instead of the first request."""
+    from kmspair.exceptions import KmspairError
+    from kmspair.pool import ENVIRONMENT_VARIABLE, configure_pool
+
+    sizes = args.pool if args.pool is not None else os.environ.get(ENVIRONMENT_VARIABLE)
+    if sizes is None and args.pool_threads is None:
+        return
+    try:
+        configure_pool(sizes, threads=args.pool_threads)
+    except KmspairError as error:
+        raise CommandError(f"kmspair serve: {error}") from None
 
 
 def _announce(server: Any) -> None:

@@ -16,6 +16,7 @@
 use std::cell::RefCell;
 use std::collections::VecDeque;
 use std::process;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Condvar, LazyLock, Mutex, MutexGuard};
 use std::thread;
 use std::time::{Duration, Instant};
@@ -128,6 +129,9 @@ static POOL: LazyLock<Pool> = LazyLock::new(|| Pool {
     wanted: Condvar::new(),
 });
 
+/// Whether any spec has a capacity: lets every request skip the lock while the pool is off.
+static CONFIGURED: AtomicBool = AtomicBool::new(false);
+
 thread_local! {
     /// The lock held across `fork()` by the forking thread, from [`prepare_fork`] until one of
     /// the after-fork calls releases it.
@@ -168,6 +172,7 @@ pub fn configure(capacities: &[(KeyPairSpec, usize)], threads: usize) {
         slot.ready.truncate(keep);
     }
     state.threads = threads.max(1);
+    CONFIGURED.store(state.configured(), Ordering::Release);
     // Old workers finish the pair in hand, queue it if it is still wanted, and exit.
     state.epoch += 1;
     state.workers = 0;
@@ -195,6 +200,9 @@ fn start_workers(state: &mut State) {
 
 /// A ready pair of `spec`, if the pool has one. Counts a hit or, for a configured spec, a miss.
 pub fn take(spec: KeyPairSpec) -> Option<KeyPair> {
+    if !CONFIGURED.load(Ordering::Acquire) {
+        return None;
+    }
     let mut state = lock();
     if state.workers < state.threads {
         // A forked child (or a failed spawn) lost its workers: start its own.
