@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from importlib.metadata import PackageNotFoundError, version
 
+from .accelerator import accelerate as accelerate
 from .exceptions import (
     BackendUnavailableError,
     InvalidPoolConfigurationError,
