@@ -272,3 +272,20 @@ def test_pool_stats_repr_names_the_spec_and_its_counters() -> None:
     wait_until_full("ECC_NIST_P256")
     shown = repr(_core.pool_stats())
     assert "PoolStats(spec='ECC_NIST_P256', capacity=1" in shown
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="per-thread nice is Linux's")
+def test_pool_threads_run_at_a_lower_priority_than_requests() -> None:
+    kmspair.configure_pool({"ECC_NIST_P256": 2}, threads=2)
+    wait_until_full("ECC_NIST_P256")
+    tasks = Path("/proc/self/task")
+    nice_of_pool_threads = [
+        # Field 19 of stat is the nice value; the command name in field 2 may hold spaces.
+        int((task / "stat").read_text().rsplit(")", 1)[1].split()[16])
+        for task in tasks.iterdir()
+        if (task / "comm").read_text().strip() == "kmspair-pool"
+    ]
+    assert len(nice_of_pool_threads) >= 2
+    assert all(nice == 10 for nice in nice_of_pool_threads)
+    main_nice = int((tasks / str(os.getpid()) / "stat").read_text().rsplit(")", 1)[1].split()[16])
+    assert main_nice == 0

@@ -5,6 +5,7 @@
 mod der;
 mod ed25519;
 mod nist;
+mod priority;
 mod random;
 mod rsa;
 mod secp256k1;

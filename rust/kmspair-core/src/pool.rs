@@ -23,6 +23,7 @@ use std::time::{Duration, Instant};
 
 use crate::error::Result;
 use crate::keypair::KeyPair;
+use crate::priority;
 use crate::spec::KeyPairSpec;
 
 /// How long a worker backs off after key generation failed (entropy exhausted, say), so a
@@ -280,6 +281,7 @@ pub fn after_fork_in_child() {
 }
 
 fn work(epoch: u64) {
+    priority::lower_current_thread();
     loop {
         let spec = {
             let mut state = lock();
