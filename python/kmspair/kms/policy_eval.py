@@ -62,12 +62,19 @@ def evaluate(policy: str | Mapping[str, Any], request: Request) -> Decision:
     A document that does not parse, or has no statements, allows nothing: stored policies
     passed ``policy.check_policy``, so this only guards against a damaged keystore.
     """
-    document: Any = policy
     if isinstance(policy, str):
-        try:
-            document = json.loads(policy)
-        except ValueError:
-            return Decision.NOT_ALLOWED
+        # A stored policy is its JSON text, and the decision a pure function of the text and
+        # the request (both immutable), so the same caller's requests on a key evaluate once.
+        return _evaluate_text(policy, request)
+    return _evaluate(policy, request)
+
+
+@lru_cache(maxsize=512)
+def _evaluate_text(policy: str, request: Request) -> Decision:
+    return _evaluate(_parsed(policy), request)
+
+
+def _evaluate(document: Any, request: Request) -> Decision:
     if not isinstance(document, Mapping):
         return Decision.NOT_ALLOWED
     statements = document.get("Statement")
@@ -85,6 +92,16 @@ def evaluate(policy: str | Mapping[str, Any], request: Request) -> Decision:
         if effect == "Allow" and not _has_conditions(statement):
             allowed = True
     return Decision.ALLOW if allowed else Decision.NOT_ALLOWED
+
+
+@lru_cache(maxsize=256)
+def _parsed(policy: str) -> Any:
+    """The parsed policy document, None if it does not parse. Cached (see _evaluate_text) and
+    so shared: it is only ever read, never changed."""
+    try:
+        return json.loads(policy)
+    except ValueError:
+        return None
 
 
 def _applies(statement: Mapping[str, Any], request: Request) -> bool:

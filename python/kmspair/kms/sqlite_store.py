@@ -213,6 +213,11 @@ class SQLiteKeyStore:
             return None
         return material_record(row[:5]), self._open_material(arn, row[1], row[5])
 
+    def current_material_record(self, arn: str) -> MaterialRecord | None:
+        """The record of the key's current material (not the material), or ``None``."""
+        row = self._query_one(f"{_MATERIAL_SELECT} WHERE key_arn = ? AND is_current = 1", (arn,))
+        return None if row is None else material_record(row)
+
     def material(self, arn: str, material_id: str) -> bytes | None:
         """The plaintext of one generation of the key's material, or ``None``."""
         row = self._query_one(

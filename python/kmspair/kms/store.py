@@ -42,6 +42,9 @@ class KeyStore(Protocol):
 
     def current_material(self, arn: str) -> tuple[MaterialRecord, bytes] | None: ...
 
+    def current_material_record(self, arn: str) -> MaterialRecord | None:
+        """The record of the key's current material, without opening the material."""
+
     def material(self, arn: str, material_id: str) -> bytes | None: ...
 
     def add_alias(self, alias: AliasRecord) -> None:

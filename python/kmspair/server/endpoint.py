@@ -7,7 +7,9 @@ target, undecodable body) never reaches the keystore.
 
 from __future__ import annotations
 
+import email.message
 import logging
+import threading
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -28,6 +30,9 @@ CONTENT_TYPE = "application/x-amz-json-1.1"
 _JSON_CONTENT_TYPES = frozenset({CONTENT_TYPE, "application/x-amz-json-1.0"})
 # Request members that name a key, for the log line when the response names none.
 _KEY_MEMBERS = ("KeyId", "TargetKeyId", "DestinationKeyId")
+# LocalKMS objects kept for reuse, one per (region, account, principal); a bound, since the
+# region is the signer's choice.
+_MAX_CALLERS = 256
 
 
 @dataclass(frozen=True)
@@ -48,9 +53,13 @@ class Endpoint:
     def __init__(self, store: KeyStore, identities: Mapping[str, Identity]) -> None:
         self.store = store
         self.identities = dict(identities)
+        self._kms: dict[tuple[str, str, str], LocalKMS] = {}
+        self._kms_lock = threading.Lock()
 
     def handle(self, method: str, path: str, headers: sigv4.Headers, body: bytes) -> Outcome:
         """Answer one request; never raises (an unexpected failure is a 500 KMSInternal)."""
+        if isinstance(headers, email.message.Message):
+            headers = _HeaderIndex(headers)
         operation = _operation_for_log(headers.get("X-Amz-Target"))
         try:
             return self._handle(method, path, headers, body, operation)
@@ -72,12 +81,7 @@ class Endpoint:
         try:
             name = _route(method, headers)
             params = wire.decode_request(name, body)
-            kms = LocalKMS(
-                self.store,
-                region=signer.region,
-                account_id=signer.identity.account_id,
-                principal=principal,
-            )
+            kms = self._local_kms(signer.region, signer.identity.account_id, principal)
             response = kms.call(name, params)
             encoded = wire.encode_response(name, response)
         except KMSError as error:
@@ -91,6 +95,36 @@ class Endpoint:
             )
         key = _key_of_response(response) or _key_of_request(params)
         return Outcome(200, encoded, operation, principal, key)
+
+    def _local_kms(self, region: str, account_id: str, principal: str) -> LocalKMS:
+        """The caller's LocalKMS. It holds nothing but the store, the caller and the backend,
+        so one serves every request of that caller (making one per request is measurable)."""
+        caller = (region, account_id, principal)
+        kms = self._kms.get(caller)
+        if kms is None:
+            kms = LocalKMS(self.store, region=region, account_id=account_id, principal=principal)
+            with self._kms_lock:
+                if len(self._kms) >= _MAX_CALLERS:
+                    self._kms.clear()
+                self._kms[caller] = kms
+        return kms
+
+
+class _HeaderIndex:
+    """A request's headers with O(1) case-insensitive lookups, answering exactly as
+    ``email.message.Message.get`` does (the first header of that name), which scans every
+    header on each call; a request looks up a dozen."""
+
+    __slots__ = ("_values",)
+
+    def __init__(self, message: email.message.Message) -> None:
+        values: dict[str, str] = {}
+        for name, value in message.items():
+            values.setdefault(name.lower(), value)
+        self._values = values
+
+    def get(self, name: str, /) -> str | None:
+        return self._values.get(name.lower())
 
 
 def _refused(error: KMSError, operation: str) -> Outcome:

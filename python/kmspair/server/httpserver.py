@@ -9,17 +9,20 @@ those are closed at once, while a connection with a request in flight finishes i
 from __future__ import annotations
 
 import contextlib
+import email.utils
 import logging
+import os
 import socket
+import sys
 import threading
 import time
-import uuid
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 from kmspair.kms import wire
 from kmspair.kms.errors import KMSError
 
+from . import httpparse
 from .endpoint import CONTENT_TYPE, Endpoint, Outcome
 
 logger = logging.getLogger("kmspair.server")
@@ -80,6 +83,12 @@ class KMSRequestHandler(BaseHTTPRequestHandler):
     server_version = "kmspair"
     sys_version = ""
     timeout = SOCKET_TIMEOUT_SECONDS
+    # Without TCP_NODELAY a response written in two segments waits out the client's delayed
+    # ACK (Nagle): 40 ms per request on Linux, the whole latency of an ECC request.
+    disable_nagle_algorithm = True
+    # Buffered writes: the status line, headers and body leave in one send when the response
+    # is flushed (http.server flushes after each request), instead of one send per part.
+    wbufsize = -1
     server: KMSHTTPServer
 
     def handle_one_request(self) -> None:
@@ -94,17 +103,23 @@ class KMSRequestHandler(BaseHTTPRequestHandler):
         finally:
             self.server.mark_busy(self.connection)
 
+    def parse_request(self) -> bool:
+        """The standard library's, reading plain headers faster (see :mod:`.httpparse`)."""
+        return httpparse.parse_request(self)
+
     def handle_expect_100(self) -> bool:
         """Invite the body only if it will be read; an oversized one is refused unsent."""
         length = self.headers.get("Content-Length", "0").strip()
         if length.isdigit() and int(length) > MAX_BODY_BYTES:
             return True  # no "100 Continue": do_POST answers 413 straight away
-        return super().handle_expect_100()
+        invited = super().handle_expect_100()
+        self.wfile.flush()  # the client waits for the "100 Continue" before sending its body
+        return bool(invited)
 
     def do_POST(self) -> None:
         self.server.mark_busy(self.connection)
         started = time.monotonic()
-        request_id = str(uuid.uuid4())
+        request_id = new_request_id()
         outcome = self._read_and_handle()
         if outcome is None:
             self.close_connection = True
@@ -112,7 +127,7 @@ class KMSRequestHandler(BaseHTTPRequestHandler):
         if self.server.stopping:
             self.close_connection = True
         self._send(outcome, request_id)
-        logger.info(
+        _log_request(
             "%s caller=%s key=%s status=%d%s latency_ms=%.1f request_id=%s",
             outcome.operation,
             outcome.principal or "-",
@@ -195,8 +210,14 @@ class KMSRequestHandler(BaseHTTPRequestHandler):
         self.request_version = self.protocol_version
         outcome = _error(code, "SerializationException", message or "Bad request.", "-")
         with contextlib.suppress(OSError):
-            self._send(outcome, str(uuid.uuid4()))
+            self._send(outcome, new_request_id())
         logger.info("- caller=- key=- status=%d error=%s", code, outcome.error)
+
+    def date_time_string(self, timestamp: float | None = None) -> str:
+        """The ``Date`` header, formatted once per second rather than once per response."""
+        if timestamp is not None:
+            return super().date_time_string(timestamp)
+        return _http_date(int(time.time()))
 
     def log_request(self, code: int | str = "-", size: int | str = "-") -> None:
         """Nothing: :meth:`do_POST` logs the request's one line, knowing more than this."""
@@ -204,6 +225,48 @@ class KMSRequestHandler(BaseHTTPRequestHandler):
     def log_message(self, format: str, *args: Any) -> None:
         # http.server's access log goes to stderr; ours is the one line per request above.
         logger.debug("http: " + format, *args)
+
+
+def _log_request(message: str, *args: object) -> None:
+    """``logger.info(message, *args)`` from the caller, making the very same record.
+
+    ``Logger.info`` finds its caller's file, line and function by walking the stack, which costs
+    more than the rest of the record (about 25 us of every request); the caller's frame has all
+    three at hand.
+    """
+    if not logger.isEnabledFor(logging.INFO):
+        return
+    if logging._srcfile:
+        code = (caller := sys._getframe(1)).f_code
+        origin = (code.co_filename, caller.f_lineno, code.co_name)
+    else:  # what Logger._log records when told not to look for the caller
+        origin = ("(unknown file)", 0, "(unknown function)")
+    filename, line, function = origin
+    record = logger.makeRecord(
+        logger.name, logging.INFO, filename, line, message, args, None, function
+    )
+    logger.handle(record)
+
+
+def new_request_id() -> str:
+    """A random (version 4) UUID in its usual text form, as ``str(uuid.uuid4())`` gives, in a
+    fraction of its time: one is made for every request."""
+    number = int.from_bytes(os.urandom(16), "big")
+    number = (number & ~(0xF000 << 64) & ~(0xC000 << 48)) | (0x4000 << 64) | (0x8000 << 48)
+    text = f"{number:032x}"
+    return f"{text[:8]}-{text[8:12]}-{text[12:16]}-{text[16:20]}-{text[20:]}"
+
+
+_date_cache: tuple[int, str] = (-1, "")
+
+
+def _http_date(second: int) -> str:
+    global _date_cache
+    cached_second, text = _date_cache
+    if cached_second != second:
+        text = email.utils.formatdate(second, usegmt=True)
+        _date_cache = (second, text)
+    return text
 
 
 def _error(status: int, code: str, message: str, operation: str) -> Outcome:
