@@ -1,0 +1,192 @@
+"""The key pool at steady request rates: RSA_2048 through the local KMS, pool off and on.
+
+An open-loop driver issues ``GenerateDataKeyPair`` RSA_2048 on ``kmspair.client()`` (a
+temporary ``KMSPAIR_HOME``, one symmetric key) at a fixed rate: request ``i`` is due at
+``start + i / rate`` whatever happened to the ones before, and its latency runs from when it
+was due, so a slow answer delays the requests behind it in the measurement too (no coordinated
+omission). ``WORKERS`` threads take the due requests in turn, so up to that many are in flight.
+With the pool on (``configure_pool({"RSA_2048": 32})``) each rate starts with a full pool.
+"""
+
+from __future__ import annotations
+
+import itertools
+import os
+import sys
+import tempfile
+import threading
+import time
+from typing import Any
+
+from suite_common import Check, Section, milliseconds, percentile, verdict
+
+import kmspair
+
+SPEC = "RSA_2048"
+CAPACITY = 32
+RATES = (2.0, 5.0, 10.0, 20.0)
+TARGET_RATE = 10.0
+TARGET_P99_MS = 1.0
+WORKERS = 8
+FILL_TIMEOUT = 60.0
+
+
+def _drive(client: Any, key_id: str, rate: float, count: int) -> list[float]:
+    """Latencies (seconds from when each was due) of ``count`` requests at ``rate`` per second."""
+    counter = itertools.count()
+    lock = threading.Lock()
+    latencies: list[float] = []
+    errors: list[BaseException] = []
+    start = time.perf_counter() + 0.05
+
+    def worker() -> None:
+        while True:
+            with lock:
+                i = next(counter)
+            if i >= count:
+                return
+            due = start + i / rate
+            delay = due - time.perf_counter()
+            if delay > 0:
+                time.sleep(delay)
+            try:
+                client.generate_data_key_pair(KeyId=key_id, KeyPairSpec=SPEC)
+            except BaseException as error:  # reported after the run
+                errors.append(error)
+                return
+            finished = time.perf_counter()
+            with lock:
+                latencies.append(finished - due)
+
+    threads = [threading.Thread(target=worker, daemon=True) for _ in range(WORKERS)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    if errors:
+        raise errors[0]
+    return sorted(latencies)
+
+
+def _configure(sizes: dict[str, int] | None) -> None:
+    kmspair.configure_pool(sizes)
+
+
+def _stats() -> dict[str, Any]:
+    return dict(kmspair.pool_stats().get(SPEC, {}))
+
+
+def _wait_full() -> int:
+    """Wait until the pool holds its capacity (at most ``FILL_TIMEOUT``); its depth then."""
+    start = time.perf_counter()
+    while True:
+        stats = _stats()
+        depth = int(stats.get("depth", 0))
+        if depth >= CAPACITY or time.perf_counter() - start > FILL_TIMEOUT:
+            return depth
+        time.sleep(0.02)
+
+
+def _row(
+    section: Section,
+    data: dict[str, dict[float, dict[str, float]]],
+    mode: str,
+    rate: float,
+    latencies: list[float],
+    before: dict[str, Any],
+    after: dict[str, Any],
+) -> list[str]:
+    """One table row; the check when this is the target's point."""
+    p50, p99 = percentile(latencies, 0.5), percentile(latencies, 0.99)
+    hits = "-"
+    if mode == "on" and before and after:
+        hits = f"{after['hits'] - before['hits']} / {after['misses'] - before['misses']}"
+    judged = rate == TARGET_RATE and mode == "on"
+    passed = p99 * 1000 <= TARGET_P99_MS if judged else None
+    if judged:
+        section.checks.append(
+            Check(
+                f"#6 {SPEC} through the local KMS, pool of {CAPACITY}, p99 at {rate:g} req/s",
+                f"<= {TARGET_P99_MS:g} ms",
+                f"{milliseconds(p99 * 1000)} ms",
+                passed,
+            )
+        )
+    data[mode][rate] = {"p50_ms": p50 * 1000, "p99_ms": p99 * 1000, "max_ms": latencies[-1] * 1000}
+    print(
+        f"  pool {mode:<3} {rate:5g} req/s: {len(latencies)} requests, "
+        f"p50 {p50 * 1000:.3f} ms, p99 {p99 * 1000:.3f} ms, hits/misses {hits}",
+        file=sys.stderr,
+        flush=True,
+    )
+    return [
+        f"{rate:g}",
+        f"on ({CAPACITY})" if mode == "on" else "off",
+        str(len(latencies)),
+        milliseconds(p50 * 1000),
+        milliseconds(p99 * 1000),
+        milliseconds(latencies[-1] * 1000),
+        hits,
+        f"p99 <= {TARGET_P99_MS:g} ms" if judged else "-",
+        verdict(passed) if judged else "-",
+    ]
+
+
+def run(quick: bool) -> Section:
+    section = Section(
+        key="pool",
+        title=f"Key pool: {SPEC} GenerateDataKeyPair through the local KMS at steady rates",
+        header=[
+            "rate req/s",
+            "pool",
+            "requests",
+            "p50 ms",
+            "p99 ms",
+            "max ms",
+            "pool hits / misses",
+            "target",
+            "result",
+        ],
+    )
+    seconds, minimum = (2.0, 6) if quick else (20.0, 100)
+    data: dict[str, dict[float, dict[str, float]]] = {"off": {}, "on": {}}
+    with tempfile.TemporaryDirectory(prefix="kmspair-suite-pool-") as home:
+        client = kmspair.client(region_name="us-east-1", home=home)
+        key_id = client.create_key()["KeyMetadata"]["KeyId"]
+        for _ in range(3):  # warm-up: imports, botocore's model, the keystore's connection
+            client.generate_data_key_pair(KeyId=key_id, KeyPairSpec=SPEC)
+        shortfalls: list[str] = []
+        try:
+            # All rates without the pool, then all with it (configured once, refilled before
+            # each rate): reconfiguring is not what is measured.
+            for mode in ("off", "on"):
+                _configure({SPEC: CAPACITY} if mode == "on" else None)
+                for rate in RATES:
+                    count = max(minimum, round(rate * seconds))
+                    before: dict[str, Any] = {}
+                    if mode == "on":
+                        depth = _wait_full()
+                        if depth < CAPACITY:
+                            shortfalls.append(f"{depth} of {CAPACITY} at {rate:g} req/s")
+                        before = _stats()
+                    latencies = _drive(client, key_id, rate, count)
+                    section.rows.append(
+                        _row(section, data, mode, rate, latencies, before, _stats())
+                    )
+            fill_rate = _stats().get("fill_rate_per_s")
+        finally:
+            _configure(None)
+    section.data = data
+    section.notes = [
+        f"Open loop: request i is due at start + i/rate and its latency runs from then; "
+        f"{WORKERS} threads share the schedule. Each point runs max({minimum} requests, "
+        f"{seconds:g} s). Pool on: `kmspair.configure_pool({{'{SPEC}': {CAPACITY}}})` (its "
+        f"default fill threads), full before each rate; its threads share the "
+        f"{os.cpu_count()} cores with the requests"
+        + (f" (fill rate {fill_rate:.1f} keys/s)." if fill_rate is not None else "."),
+    ]
+    if shortfalls:
+        section.notes.append(
+            f"The pool did not fill within {FILL_TIMEOUT:g} s: depth " + "; ".join(shortfalls) + "."
+        )
+    return section
