@@ -3,11 +3,16 @@
 This is the whole KMS JSON protocol (behaviour spec §1) without the HTTP plumbing, so the order
 of the checks lives in one place. A refused request (bad signature, wrong content type, unknown
 target, undecodable body) never reaches the keystore.
+
+Beside the protocol there is one path of kmspair's own: ``GET /kmspair/pool`` answers the key
+pool's counters as JSON (see :func:`kmspair.pool_stats`). It is not signed, like a health check:
+it shows counts per KeyPairSpec, never a key, key ID or caller.
 """
 
 from __future__ import annotations
 
 import email.message
+import json
 import logging
 import threading
 from collections.abc import Mapping
@@ -18,6 +23,7 @@ from kmspair.kms import wire
 from kmspair.kms.errors import KMSError
 from kmspair.kms.service import LocalKMS
 from kmspair.kms.store import KeyStore
+from kmspair.pool import pool_stats
 
 from . import sigv4
 from .identities import Identity
@@ -33,6 +39,8 @@ _KEY_MEMBERS = ("KeyId", "TargetKeyId", "DestinationKeyId")
 # LocalKMS objects kept for reuse, one per (region, account, principal); a bound, since the
 # region is the signer's choice.
 _MAX_CALLERS = 256
+POOL_STATS_PATH = "/kmspair/pool"
+POOL_STATS_CONTENT_TYPE = "application/json"
 
 
 @dataclass(frozen=True)
@@ -45,6 +53,7 @@ class Outcome:
     principal: str | None = None
     key: str | None = None
     error: str | None = None
+    content_type: str = CONTENT_TYPE
 
 
 class Endpoint:
@@ -60,6 +69,9 @@ class Endpoint:
         """Answer one request; never raises (an unexpected failure is a 500 KMSInternal)."""
         if isinstance(headers, email.message.Message):
             headers = _HeaderIndex(headers)
+        if method == "GET" and path == POOL_STATS_PATH:
+            body = json.dumps({"pool": pool_stats()}, sort_keys=True).encode()
+            return Outcome(200, body, "kmspair:PoolStats", content_type=POOL_STATS_CONTENT_TYPE)
         operation = _operation_for_log(headers.get("X-Amz-Target"))
         try:
             return self._handle(method, path, headers, body, operation)

@@ -23,7 +23,7 @@ from kmspair.kms import wire
 from kmspair.kms.errors import KMSError
 
 from . import httpparse
-from .endpoint import CONTENT_TYPE, Endpoint, Outcome
+from .endpoint import Endpoint, Outcome
 
 logger = logging.getLogger("kmspair.server")
 
@@ -43,11 +43,31 @@ class KMSHTTPServer(ThreadingHTTPServer):
     daemon_threads = False
     block_on_close = True
 
-    def __init__(self, address: tuple[str, int], endpoint: Endpoint) -> None:
+    def __init__(
+        self,
+        address: tuple[str, int],
+        endpoint: Endpoint,
+        *,
+        listener: socket.socket | None = None,
+        log: logging.Logger = logger,
+    ) -> None:
+        """Bind and listen on ``address``; or, given ``listener`` (a socket already listening,
+        e.g. inherited from a pre-forking parent), serve on that one and ignore ``address``.
+        ``log`` is the logger of the one line per request."""
         self.endpoint = endpoint
+        self.log = log
         self.stopping = False
         self._lock = threading.Lock()
         self._idle: set[socket.socket] = set()
+        if listener is not None:
+            self.address_family = listener.family
+            super().__init__(address, KMSRequestHandler, bind_and_activate=False)
+            self.socket.close()
+            self.socket = listener
+            self.server_address = listener.getsockname()
+            self.server_name = str(self.server_address[0])
+            self.server_port = int(self.server_address[1])
+            return
         if ":" in address[0]:
             self.address_family = socket.AF_INET6
         super().__init__(address, KMSRequestHandler)
@@ -74,6 +94,24 @@ class KMSHTTPServer(ThreadingHTTPServer):
             # file), while a response could still be written.
             with contextlib.suppress(OSError):
                 connection.shutdown(socket.SHUT_RD)
+
+
+def listening_socket(host: str, port: int, backlog: int) -> socket.socket:
+    """A TCP socket bound to ``host:port`` (port 0: any free port) and listening, as
+    :class:`KMSHTTPServer` makes its own, but non-blocking: several processes accept on it
+    (pre-fork workers), and one woken for a connection another took must not block in
+    ``accept``."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    try:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind((host, port))
+        sock.listen(backlog)
+        sock.setblocking(False)
+    except BaseException:
+        sock.close()
+        raise
+    return sock
 
 
 class KMSRequestHandler(BaseHTTPRequestHandler):
@@ -136,6 +174,7 @@ class KMSRequestHandler(BaseHTTPRequestHandler):
             f" error={outcome.error}" if outcome.error else "",
             (time.monotonic() - started) * 1000,
             request_id,
+            log=self.server.log,
         )
 
     # Every method is answered in AWS's shape (the endpoint refuses anything but POST).
@@ -173,7 +212,7 @@ class KMSRequestHandler(BaseHTTPRequestHandler):
     def _send(self, outcome: Outcome, request_id: str) -> None:
         self.send_response(outcome.status)
         self.send_header("x-amzn-RequestId", request_id)
-        self.send_header("Content-Type", CONTENT_TYPE)
+        self.send_header("Content-Type", outcome.content_type)
         self.send_header("Content-Length", str(len(outcome.body)))
         if self.close_connection:
             self.send_header("Connection", "close")
@@ -211,7 +250,7 @@ class KMSRequestHandler(BaseHTTPRequestHandler):
         outcome = _error(code, "SerializationException", message or "Bad request.", "-")
         with contextlib.suppress(OSError):
             self._send(outcome, new_request_id())
-        logger.info("- caller=- key=- status=%d error=%s", code, outcome.error)
+        self.server.log.info("- caller=- key=- status=%d error=%s", code, outcome.error)
 
     def date_time_string(self, timestamp: float | None = None) -> str:
         """The ``Date`` header, formatted once per second rather than once per response."""
@@ -227,14 +266,14 @@ class KMSRequestHandler(BaseHTTPRequestHandler):
         logger.debug("http: " + format, *args)
 
 
-def _log_request(message: str, *args: object) -> None:
-    """``logger.info(message, *args)`` from the caller, making the very same record.
+def _log_request(message: str, *args: object, log: logging.Logger = logger) -> None:
+    """``log.info(message, *args)`` from the caller, making the very same record.
 
     ``Logger.info`` finds its caller's file, line and function by walking the stack, which costs
     more than the rest of the record (about 25 us of every request); the caller's frame has all
     three at hand.
     """
-    if not logger.isEnabledFor(logging.INFO):
+    if not log.isEnabledFor(logging.INFO):
         return
     if logging._srcfile:
         code = (caller := sys._getframe(1)).f_code
@@ -242,10 +281,8 @@ def _log_request(message: str, *args: object) -> None:
     else:  # what Logger._log records when told not to look for the caller
         origin = ("(unknown file)", 0, "(unknown function)")
     filename, line, function = origin
-    record = logger.makeRecord(
-        logger.name, logging.INFO, filename, line, message, args, None, function
-    )
-    logger.handle(record)
+    record = log.makeRecord(log.name, logging.INFO, filename, line, message, args, None, function)
+    log.handle(record)
 
 
 def new_request_id() -> str:

@@ -1,0 +1,188 @@
+"""The key pool behind the endpoint: ``kmspair serve --pool`` and its counters at
+``GET /kmspair/pool``."""
+
+from __future__ import annotations
+
+import http.client
+import json
+import os
+import re
+import subprocess
+import sys
+import time
+import urllib.parse
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+import kmspair
+from kmspair.server import Server
+from server_helpers import kms_client, server
+
+__all__ = ["server"]  # the fixture, imported for pytest
+
+
+@pytest.fixture(autouse=True)
+def pool_off_afterwards() -> Iterator[None]:
+    yield
+    kmspair.configure_pool(None)
+
+
+def get(url: str, path: str) -> tuple[int, str, Any]:
+    """(status, Content-Type, JSON body) of an unsigned GET."""
+    parsed = urllib.parse.urlsplit(url)
+    connection = http.client.HTTPConnection(parsed.hostname or "", parsed.port, timeout=30)
+    try:
+        connection.request("GET", path)
+        response = connection.getresponse()
+        return response.status, response.getheader("Content-Type", ""), json.loads(response.read())
+    finally:
+        connection.close()
+
+
+def pool_of(url: str) -> dict[str, Any]:
+    status, _, document = get(url, "/kmspair/pool")
+    assert status == 200
+    return dict(document["pool"])
+
+
+def wait_until_full(url: str, spec: str) -> dict[str, Any]:
+    deadline = time.monotonic() + 60
+    while True:
+        stats = pool_of(url).get(spec, {"depth": 0, "capacity": 1})
+        if stats["depth"] >= stats["capacity"]:
+            return dict(stats)
+        assert time.monotonic() < deadline, stats
+        time.sleep(0.02)
+
+
+def test_pool_counters_are_served_as_json_without_a_signature(server: Server) -> None:
+    kmspair.configure_pool({"ECC_NIST_P384": 3})
+    status, content_type, document = get(server.url, "/kmspair/pool")
+    assert (status, content_type) == (200, "application/json")
+    assert document["pool"]["ECC_NIST_P384"]["capacity"] == 3
+
+
+def test_endpoint_requests_draw_from_the_pool(server: Server) -> None:
+    kmspair.configure_pool({"RSA_2048": 2})
+    before = wait_until_full(server.url, "RSA_2048")
+    kms = kms_client(server.url)
+    key_id = kms.create_key()["KeyMetadata"]["KeyId"]
+    pair = kms.generate_data_key_pair(KeyId=key_id, KeyPairSpec="RSA_2048")
+    assert (
+        kms.decrypt(CiphertextBlob=pair["PrivateKeyCiphertextBlob"])["Plaintext"]
+        == (pair["PrivateKeyPlaintext"])
+    )
+    assert pool_of(server.url)["RSA_2048"]["hits"] == before["hits"] + 1
+
+
+def test_pool_counters_name_no_key_and_no_caller(server: Server) -> None:
+    kmspair.configure_pool({"ECC_NIST_P256": 2})
+    wait_until_full(server.url, "ECC_NIST_P256")
+    kms = kms_client(server.url)
+    key_id = kms.create_key()["KeyMetadata"]["KeyId"]
+    kms.generate_data_key_pair(KeyId=key_id, KeyPairSpec="ECC_NIST_P256")
+    _, _, document = get(server.url, "/kmspair/pool")
+    shown = json.dumps(document)
+    assert key_id not in shown
+    assert "111122223333" not in shown
+    assert set(document["pool"]["ECC_NIST_P256"]) == {
+        "capacity",
+        "depth",
+        "hits",
+        "misses",
+        "generated",
+        "fill_rate_per_s",
+    }
+
+
+def test_other_unsigned_get_paths_are_refused_like_any_unsigned_request(server: Server) -> None:
+    status, _, document = get(server.url, "/kmspair/other")
+    assert status == 400
+    assert document["__type"] == "MissingAuthenticationTokenException"
+
+
+class ServeProcess:
+    """``kmspair serve --port 0 ARGS`` in a process of its own."""
+
+    def __init__(self, home: Path, *args: str, pool_variable: str | None = None) -> None:
+        env = {k: v for k, v in os.environ.items() if k != "KMSPAIR_POOL"}
+        if pool_variable is not None:
+            env["KMSPAIR_POOL"] = pool_variable
+        self.popen = subprocess.Popen(
+            [sys.executable, "-m", "kmspair", "serve", "--port", "0", "--home", str(home), *args],
+            stderr=subprocess.PIPE,
+            text=True,
+            env={**env, "PYTHONUNBUFFERED": "1"},
+        )
+        assert self.popen.stderr is not None
+        lines = []
+        for line in self.popen.stderr:
+            lines.append(line)
+            match = re.search(r"listening on (http://\S+)", line)
+            if match:
+                self.url = match.group(1)
+                return
+        raise AssertionError("".join(lines))
+
+    def stop(self) -> None:
+        self.popen.terminate()
+        self.popen.wait(timeout=60)
+
+
+def test_serve_pool_option_configures_the_endpoints_pool(tmp_path: Path) -> None:
+    process = ServeProcess(tmp_path / "home", "--pool", "RSA_2048=2,ECC_NIST_P256=5")
+    try:
+        stats = pool_of(process.url)
+        assert {spec: s["capacity"] for spec, s in stats.items()} == {
+            "RSA_2048": 2,
+            "ECC_NIST_P256": 5,
+        }
+        wait_until_full(process.url, "RSA_2048")
+    finally:
+        process.stop()
+
+
+def test_serve_takes_the_pool_from_kmspair_pool_when_no_option_is_given(
+    tmp_path: Path,
+) -> None:
+    process = ServeProcess(tmp_path / "home", pool_variable="ECC_NIST_P521=3")
+    try:
+        assert pool_of(process.url)["ECC_NIST_P521"]["capacity"] == 3
+    finally:
+        process.stop()
+
+
+@pytest.mark.parametrize(
+    ("options", "complaint"),
+    [
+        (["--pool", "RSA_2048"], "expected SPEC=SIZE"),
+        (["--pool", "RSA_1024=4"], "Unknown KeyPairSpec 'RSA_1024'"),
+        (["--pool", "RSA_2048=2", "--pool-threads", "0"], "Pool threads must be an integer"),
+    ],
+)
+def test_serve_refuses_a_bad_pool_before_listening(
+    tmp_path: Path, options: list[str], complaint: str
+) -> None:
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "kmspair",
+            "serve",
+            "--port",
+            "0",
+            "--home",
+            str(tmp_path),
+            *options,
+        ],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode != 0
+    assert complaint in done.stderr
+    assert "listening" not in done.stderr
+    assert "Traceback" not in done.stderr
