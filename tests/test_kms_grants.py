@@ -325,3 +325,11 @@ def test_a_grant_to_another_principal_does_not_allow_the_account(
     assert error_of(lambda: other.encrypt(KeyId=key["Arn"], Plaintext=b"x")) == denied(
         "Encrypt", key["Arn"]
     )
+
+
+def test_grant_tokens_never_start_with_a_dash_the_aws_cli_would_read_as_an_option() -> None:
+    from kmspair.kms.grants import new_grant_token
+
+    tokens = [new_grant_token() for _ in range(2000)]
+    assert not any(token.startswith("-") for token in tokens)
+    assert len(set(tokens)) == len(tokens)

@@ -17,6 +17,12 @@ from .records import GrantRecord
 from .runtime import Runtime
 
 
+def new_grant_token() -> str:
+    """A fresh grant token. Like AWS's, it starts with a fixed letter ("AQ..."): a token that
+    started with "-" would read as an option to the aws CLI (``--grant-token -x...``)."""
+    return "AQ" + secrets.token_urlsafe(96)
+
+
 def create_grant(rt: Runtime, params: dict[str, Any]) -> dict[str, Any]:
     key = resolve_key(rt.store, rt.caller, params["KeyId"])
     access.authorize(rt.store, rt.caller, key, "CreateGrant")
@@ -37,7 +43,7 @@ def create_grant(rt: Runtime, params: dict[str, Any]) -> dict[str, Any]:
                 return {"GrantToken": grant.grant_token, "GrantId": grant.grant_id}
     grant = GrantRecord(
         grant_id=secrets.token_hex(32),
-        grant_token=secrets.token_urlsafe(96),
+        grant_token=new_grant_token(),
         key_arn=key.arn,
         grantee_principal=params["GranteePrincipal"],
         operations=operations,
