@@ -14,6 +14,27 @@ from .errors import CommandError
 
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 4599
+MAX_WORKERS = 64
+WORKERS_HELP = (
+    "worker processes serving on the one port (default 1; at most 64; more than 1 needs "
+    "os.fork, so not on Windows): one process is held by its GIL to about one core, N use N. "
+    "They share the keystore; the key pool (--pool) is per worker, so each keeps that many pairs"
+)
+
+
+def workers_option(text: str) -> int:
+    """argparse's type for --workers: a number of workers this platform can run."""
+    try:
+        workers = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"invalid int value: {text!r}") from None
+    if not 1 <= workers <= MAX_WORKERS:
+        raise argparse.ArgumentTypeError(f"must be from 1 to {MAX_WORKERS}, not {workers}")
+    if workers > 1 and not hasattr(os, "fork"):
+        raise argparse.ArgumentTypeError(
+            f"more than 1 worker needs os.fork(), which {sys.platform} does not have"
+        )
+    return workers
 
 
 def add_serve_options(parser: argparse.ArgumentParser) -> None:
@@ -28,6 +49,7 @@ def add_serve_options(parser: argparse.ArgumentParser) -> None:
         metavar="FILE",
         help="access key ids with their secrets, accounts and principals (default: test/test)",
     )
+    parser.add_argument("--workers", type=workers_option, default=1, metavar="N", help=WORKERS_HELP)
     parser.add_argument(
         "--pool",
         metavar="SPEC=SIZE,...",
@@ -59,8 +81,13 @@ def run_serve(args: argparse.Namespace) -> int:
     # One log line per request is the server's contract; it logs through ``logging``.
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
     options: dict[str, Any] = {}
-    if "ready" in inspect.signature(serve).parameters:
+    parameters = inspect.signature(serve).parameters
+    if "ready" in parameters:
         options["ready"] = _announce
+    if args.workers != 1:
+        if "workers" not in parameters:
+            raise CommandError("kmspair serve: this kmspair.server has no --workers")
+        options["workers"] = args.workers
     try:
         serve(
             host=args.host, port=args.port, home=args.home, credentials=args.credentials, **options
