@@ -275,10 +275,27 @@ class RunningServer:
     pid: int
 
     def cpu_seconds(self) -> float:
-        """The server process's CPU time so far (user + system, every thread); Linux only."""
-        with open(f"/proc/{self.pid}/stat") as stat:
+        """CPU time so far (user + system, every thread) of the server process and of its
+        live children (``kmspair serve --workers N`` serves from N child processes); Linux
+        only."""
+        return sum(_cpu_seconds(pid) for pid in (self.pid, *_children(self.pid)))
+
+
+def _cpu_seconds(pid: int) -> float:
+    try:
+        with open(f"/proc/{pid}/stat") as stat:
             fields = stat.read().rsplit(")", 1)[1].split()
-        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    except FileNotFoundError:  # a child that just exited
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def _children(pid: int) -> list[int]:
+    try:
+        with open(f"/proc/{pid}/task/{pid}/children") as children:
+            return [int(child) for child in children.read().split()]
+    except FileNotFoundError:
+        return []
 
 
 @contextlib.contextmanager
@@ -301,8 +318,11 @@ def _process(command: list[str], port: int, env: dict[str, str]) -> Iterator[Run
 
 
 @contextlib.contextmanager
-def start_kmspair(extra_env: dict[str, str] | None = None) -> Iterator[RunningServer]:
-    """``kmspair serve`` in a subprocess on a free port and a temporary KMSPAIR_HOME.
+def start_kmspair(
+    extra_env: dict[str, str] | None = None, workers: int = 1
+) -> Iterator[RunningServer]:
+    """``kmspair serve --workers N`` in a subprocess on a free port and a temporary
+    KMSPAIR_HOME.
 
     It accepts the default identity (``test``/``test``, account 111122223333).
     """
@@ -310,6 +330,7 @@ def start_kmspair(extra_env: dict[str, str] | None = None) -> Iterator[RunningSe
     with tempfile.TemporaryDirectory(prefix="kmspair-loadgen-") as home:
         env = {**os.environ, "KMSPAIR_HOME": home, **(extra_env or {})}
         command = [sys.executable, "-m", "kmspair", "serve", "--port", str(port)]
+        command += ["--workers", str(workers)]
         with _process(command, port, env) as server:
             yield server
 

@@ -3,12 +3,15 @@
 Every load runs ``loadgen.run`` (signed requests replayed over keep-alive connections from one
 selector thread) in a process of its own, so the load generator shares nothing with the suite;
 its CPU time is reported, to show it is not the bottleneck. The servers are the subprocesses
-``loadgen.start_kmspair`` and ``loadgen.start_moto`` start.
+``loadgen.start_kmspair`` and ``loadgen.start_moto`` start. ``kmspair serve`` runs with one
+worker process per core (``--workers``), as a deployment on this machine would; one row shows
+a single worker for reference (one process is held to about one core by its GIL).
 """
 
 from __future__ import annotations
 
 import multiprocessing
+import os
 import sys
 import time
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -18,6 +21,7 @@ import loadgen
 from suite_common import Check, Section, milliseconds, rate, ratio, verdict
 
 CONNECTIONS = 8
+WORKERS = os.cpu_count() or 1
 RSA_CONNECTIONS = 2
 PAIR = "TrentService.GenerateDataKeyPair"
 SPEEDUP_TARGET = 5.0  # P-256 GenerateDataKeyPair req/s over moto's GenerateDataKey req/s
@@ -108,7 +112,14 @@ def run(quick: bool) -> Section:
         ProcessPoolExecutor(1, mp_context=context) as foreground,
         ProcessPoolExecutor(1, mp_context=context) as background,
     ):
-        with loadgen.start_kmspair() as server:
+        with loadgen.start_kmspair(workers=1) as single:
+            key = loadgen.create_symmetric_key(single.url)
+            p256 = {"KeyId": key, "KeyPairSpec": "ECC_NIST_P256"}
+            warm_up = _arguments(single.url, PAIR, p256, seconds=1.0, connections=CONNECTIONS)
+            _submit(foreground, warm_up).result()
+            arguments = _arguments(single.url, PAIR, p256, seconds=seconds, connections=CONNECTIONS)
+            one_worker = _measure(foreground, single, arguments)
+        with loadgen.start_kmspair(workers=WORKERS) as server:
             url = server.url
             key = loadgen.create_symmetric_key(url)
             blob = loadgen.encrypt_for_decrypt(url, key)
@@ -168,6 +179,7 @@ def run(quick: bool) -> Section:
             speedup_ok,
         ),
         *(row(name, results[name], CONNECTIONS, seconds) for name in names[1:]),
+        row(f"{names[0]}, 1 worker process", one_worker, CONNECTIONS, seconds),
         row(
             "kmspair ECC_NIST_P256 while RSA_4096 runs",
             loaded,
@@ -207,6 +219,8 @@ def run(quick: bool) -> Section:
         ),
     ]
     section.notes = [
+        f"`kmspair serve --workers {WORKERS}` (one process per core) unless a row says 1 "
+        "worker. "
         f"Closed loop: each of the {CONNECTIONS} keep-alive connections sends its next signed "
         f"request when the last is answered, for {seconds:g} s a row (after a warm-up); "
         "latency runs from the send. CPU columns: CPU time over wall time (one core = 100%; "
@@ -220,6 +234,7 @@ def run(quick: bool) -> Section:
     ]
     section.data = {
         "kmspair P-256": alone["rps"],
+        "kmspair P-256, 1 worker": one_worker["rps"],
         "kmspair RSA_2048": results["kmspair GenerateDataKeyPair RSA_2048"]["rps"],
         "kmspair Decrypt": results["kmspair Decrypt"]["rps"],
         "moto GenerateDataKey": moto["rps"],

@@ -132,9 +132,15 @@ def _pool(axis: Any, data: dict[str, dict[float, dict[str, float]]]) -> None:
 
 
 def _endpoint(axis: Any, data: dict[str, float]) -> None:
-    names = ["kmspair P-256", "kmspair RSA_2048", "kmspair Decrypt", "moto GenerateDataKey"]
+    names = [
+        "kmspair P-256",
+        "kmspair P-256, 1 worker",
+        "kmspair RSA_2048",
+        "kmspair Decrypt",
+        "moto GenerateDataKey",
+    ]
     values = _finite([data.get(name) for name in names])
-    colours = ["tab:blue", "tab:blue", "tab:blue", "tab:grey"]
+    colours = ["tab:blue", "tab:cyan", "tab:blue", "tab:blue", "tab:grey"]
     bars = axis.bar(range(len(names)), values, color=colours)
     for bar, value in zip(bars, values, strict=True):
         axis.annotate(
