@@ -6,6 +6,9 @@ from __future__ import annotations
 import datetime
 import http.client
 import json
+import os
+import re
+import subprocess
 import urllib.parse
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -24,6 +27,28 @@ from kmspair.server import Server
 REGION = "us-east-1"
 ACCOUNT = "111122223333"
 CONTENT_TYPE = "application/x-amz-json-1.1"
+
+
+class ServerProcess:
+    """A kmspair server ``command`` (with ``--port 0``) in a process of its own, returned once
+    it announces its URL (``url``); what it wrote to stderr until then is in ``lines``."""
+
+    def __init__(self, command: list[str], env: dict[str, str] | None = None) -> None:
+        self.popen = subprocess.Popen(
+            command,
+            stderr=subprocess.PIPE,
+            text=True,
+            env={**(os.environ if env is None else env), "PYTHONUNBUFFERED": "1"},
+        )
+        assert self.popen.stderr is not None
+        self.lines: list[str] = []
+        for line in self.popen.stderr:
+            self.lines.append(line)
+            match = re.search(r"listening on (http://\S+)", line)
+            if match:
+                self.url = match.group(1)
+                return
+        raise AssertionError("".join(self.lines))
 
 
 @pytest.fixture

@@ -5,10 +5,8 @@ from __future__ import annotations
 
 import base64
 import json
-import os
 import re
 import signal
-import subprocess
 import sys
 import threading
 import time
@@ -22,31 +20,18 @@ from botocore.exceptions import ClientError
 from kmspair.kms.keystore_errors import KeystoreError
 from kmspair.kms.sqlite_store import SQLiteKeyStore
 from kmspair.server import Server
-from server_helpers import kms_client
+from server_helpers import ServerProcess, kms_client
 
 CONTEXT = {"customer": "very-private-context-value"}
 
 
-class Process:
+class Process(ServerProcess):
     """A running ``python -m kmspair.server --port 0`` and what it wrote to stderr."""
 
     def __init__(self, home: Path) -> None:
-        self.popen = subprocess.Popen(
-            [sys.executable, "-m", "kmspair.server", "--port", "0", "--home", str(home)],
-            stderr=subprocess.PIPE,
-            text=True,
-            env={**os.environ, "PYTHONUNBUFFERED": "1"},
+        super().__init__(
+            [sys.executable, "-m", "kmspair.server", "--port", "0", "--home", str(home)]
         )
-        assert self.popen.stderr is not None
-        self.lines: list[str] = []
-        for line in self.popen.stderr:
-            self.lines.append(line)
-            match = re.search(r"listening on (http://\S+)", line)
-            if match:
-                self.url = match.group(1)
-                break
-        else:
-            raise AssertionError("".join(self.lines))
 
     def finish(self) -> int:
         """Wait for exit; the exit status (stderr collected in ``lines``)."""

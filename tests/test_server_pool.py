@@ -6,7 +6,6 @@ from __future__ import annotations
 import http.client
 import json
 import os
-import re
 import subprocess
 import sys
 import time
@@ -19,7 +18,7 @@ import pytest
 
 import kmspair
 from kmspair.server import Server
-from server_helpers import kms_client, server
+from server_helpers import ServerProcess, kms_client, server
 
 __all__ = ["server"]  # the fixture, imported for pytest
 
@@ -104,36 +103,23 @@ def test_other_unsigned_get_paths_are_refused_like_any_unsigned_request(server: 
     assert document["__type"] == "MissingAuthenticationTokenException"
 
 
-class ServeProcess:
-    """``kmspair serve --port 0 ARGS`` in a process of its own."""
+def serve_process(home: Path, *options: str, pool_variable: str | None = None) -> ServerProcess:
+    """``kmspair serve --port 0 OPTIONS`` with ``KMSPAIR_POOL`` set to ``pool_variable`` (or
+    unset)."""
+    env = {k: v for k, v in os.environ.items() if k != "KMSPAIR_POOL"}
+    if pool_variable is not None:
+        env["KMSPAIR_POOL"] = pool_variable
+    command = [sys.executable, "-m", "kmspair", "serve", "--port", "0", "--home", str(home)]
+    return ServerProcess([*command, *options], env)
 
-    def __init__(self, home: Path, *args: str, pool_variable: str | None = None) -> None:
-        env = {k: v for k, v in os.environ.items() if k != "KMSPAIR_POOL"}
-        if pool_variable is not None:
-            env["KMSPAIR_POOL"] = pool_variable
-        self.popen = subprocess.Popen(
-            [sys.executable, "-m", "kmspair", "serve", "--port", "0", "--home", str(home), *args],
-            stderr=subprocess.PIPE,
-            text=True,
-            env={**env, "PYTHONUNBUFFERED": "1"},
-        )
-        assert self.popen.stderr is not None
-        lines = []
-        for line in self.popen.stderr:
-            lines.append(line)
-            match = re.search(r"listening on (http://\S+)", line)
-            if match:
-                self.url = match.group(1)
-                return
-        raise AssertionError("".join(lines))
 
-    def stop(self) -> None:
-        self.popen.terminate()
-        self.popen.wait(timeout=60)
+def stop(process: ServerProcess) -> None:
+    process.popen.terminate()
+    process.popen.wait(timeout=60)
 
 
 def test_serve_pool_option_configures_the_endpoints_pool(tmp_path: Path) -> None:
-    process = ServeProcess(tmp_path / "home", "--pool", "RSA_2048=2,ECC_NIST_P256=5")
+    process = serve_process(tmp_path / "home", "--pool", "RSA_2048=2,ECC_NIST_P256=5")
     try:
         stats = pool_of(process.url)
         assert {spec: s["capacity"] for spec, s in stats.items()} == {
@@ -142,17 +128,17 @@ def test_serve_pool_option_configures_the_endpoints_pool(tmp_path: Path) -> None
         }
         wait_until_full(process.url, "RSA_2048")
     finally:
-        process.stop()
+        stop(process)
 
 
 def test_serve_takes_the_pool_from_kmspair_pool_when_no_option_is_given(
     tmp_path: Path,
 ) -> None:
-    process = ServeProcess(tmp_path / "home", pool_variable="ECC_NIST_P521=3")
+    process = serve_process(tmp_path / "home", pool_variable="ECC_NIST_P521=3")
     try:
         assert pool_of(process.url)["ECC_NIST_P521"]["capacity"] == 3
     finally:
-        process.stop()
+        stop(process)
 
 
 @pytest.mark.parametrize(

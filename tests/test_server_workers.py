@@ -21,7 +21,7 @@ import pytest
 
 from kmspair.cli.errors import EXIT_USAGE_ERROR
 from kmspair.server import serve
-from server_helpers import call, kms_client
+from server_helpers import ServerProcess, call, kms_client
 
 pytestmark = pytest.mark.skipif(
     not hasattr(os, "fork") or not Path("/proc/self/stat").exists(),
@@ -32,27 +32,12 @@ T = TypeVar("T")
 WORKER_LINE = re.compile(r"kmspair\.server\.worker\.(\d+) (\w+) ")
 
 
-class Workers:
+class Workers(ServerProcess):
     """A running ``<command> --workers 2 --port 0`` and what it writes to stderr (read by a
     thread, so the pipe never fills)."""
 
     def __init__(self, home: Path, command: list[str], workers: int = 2) -> None:
-        self.popen = subprocess.Popen(
-            [*command, "--workers", str(workers), "--port", "0", "--home", str(home)],
-            stderr=subprocess.PIPE,
-            text=True,
-            env={**os.environ, "PYTHONUNBUFFERED": "1"},
-        )
-        assert self.popen.stderr is not None
-        self.lines: list[str] = []
-        for line in self.popen.stderr:
-            self.lines.append(line)
-            match = re.search(r"listening on (http://\S+)", line)
-            if match:
-                self.url = match.group(1)
-                break
-        else:
-            raise AssertionError("".join(self.lines))
+        super().__init__([*command, "--workers", str(workers), "--port", "0", "--home", str(home)])
         self._reader = threading.Thread(target=self._read, daemon=True)
         self._reader.start()
 
