@@ -8,7 +8,7 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -121,24 +121,32 @@ def test_every_pool_pair_is_handed_out_once_across_threads() -> None:
     assert hits >= 200
 
 
-def test_forked_child_never_receives_a_pair_its_parent_holds() -> None:
-    kmspair.configure_pool({"ECC_NIST_EDWARDS25519": 20})
-    wait_until_full("ECC_NIST_EDWARDS25519")
+def in_forked_child(report: Callable[[], Any]) -> Any:
+    """What ``report()`` returns when run in a child made by ``os.fork()`` (sent back as JSON)."""
     read_end, write_end = os.pipe()
     pid = os.fork()
     if pid == 0:  # pragma: no cover - the child reports through the pipe
         try:
-            depth = kmspair.pool_stats()["ECC_NIST_EDWARDS25519"]["depth"]
-            publics = [
-                kmspair.generate_key_pair("ECC_NIST_EDWARDS25519")[1].hex() for _ in range(20)
-            ]
-            os.write(write_end, json.dumps({"depth": depth, "publics": publics}).encode())
+            os.write(write_end, json.dumps(report()).encode())
         finally:
             os._exit(0)
     os.close(write_end)
     with os.fdopen(read_end, "rb") as pipe:
-        child = json.loads(pipe.read())
+        reported = pipe.read()
     os.waitpid(pid, 0)
+    return json.loads(reported)
+
+
+def test_forked_child_never_receives_a_pair_its_parent_holds() -> None:
+    kmspair.configure_pool({"ECC_NIST_EDWARDS25519": 20})
+    wait_until_full("ECC_NIST_EDWARDS25519")
+
+    def depth_and_public_keys() -> dict[str, Any]:
+        depth = kmspair.pool_stats()["ECC_NIST_EDWARDS25519"]["depth"]
+        publics = [kmspair.generate_key_pair("ECC_NIST_EDWARDS25519")[1].hex() for _ in range(20)]
+        return {"depth": depth, "publics": publics}
+
+    child = in_forked_child(depth_and_public_keys)
     parent = {kmspair.generate_key_pair("ECC_NIST_EDWARDS25519")[1].hex() for _ in range(20)}
     assert child["depth"] == 0
     assert not parent & set(child["publics"])
@@ -147,23 +155,17 @@ def test_forked_child_never_receives_a_pair_its_parent_holds() -> None:
 def test_forked_child_refills_its_own_pool() -> None:
     kmspair.configure_pool({"ECC_NIST_P256": 10})
     wait_until_full("ECC_NIST_P256")
-    read_end, write_end = os.pipe()
-    pid = os.fork()
-    if pid == 0:  # pragma: no cover - the child reports through the pipe
-        try:
-            kmspair.generate_key_pair("ECC_NIST_P256")
-            deadline = time.monotonic() + 30
-            while kmspair.pool_stats()["ECC_NIST_P256"]["depth"] < 10:
-                if time.monotonic() > deadline:
-                    break
-                time.sleep(0.01)
-            os.write(write_end, json.dumps(kmspair.pool_stats()["ECC_NIST_P256"]).encode())
-        finally:
-            os._exit(0)
-    os.close(write_end)
-    with os.fdopen(read_end, "rb") as pipe:
-        child = json.loads(pipe.read())
-    os.waitpid(pid, 0)
+
+    def stats_once_refilled() -> dict[str, Any]:
+        kmspair.generate_key_pair("ECC_NIST_P256")
+        deadline = time.monotonic() + 30
+        while kmspair.pool_stats()["ECC_NIST_P256"]["depth"] < 10:
+            if time.monotonic() > deadline:
+                break
+            time.sleep(0.01)
+        return kmspair.pool_stats()["ECC_NIST_P256"]
+
+    child = in_forked_child(stats_once_refilled)
     assert child["depth"] == 10
     assert child["hits"] == 0  # the child's counters are its own
 
