@@ -14,17 +14,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from test_cli_support import cli_environment, kmspair_cli
+from test_cli_support import GENERATE_DEMO_PAIR, cli_environment, kmspair_cli
 
 AWS = shutil.which("aws", path=str(Path(sys.executable).parent)) or shutil.which("aws")
 pytestmark = pytest.mark.skipif(AWS is None, reason="the aws CLI (pip install awscli) is absent")
 
 GENERATE = (
-    "generate-data-key-pair",
-    "--key-id",
-    "alias/demo",
-    "--key-pair-spec",
-    "ECC_NIST_P256",
+    *GENERATE_DEMO_PAIR,
     "--encryption-context",
     "order=42",
 )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from test_cli_support import cli_environment, create_demo_key, kmspair_cli
+from test_cli_support import GENERATE_DEMO_PAIR, cli_environment, create_demo_key, kmspair_cli
 
 
 def test_service_error_prints_the_aws_cli_line_and_exits_254(tmp_path: Path) -> None:
@@ -60,11 +60,7 @@ def test_unknown_output_format_is_a_usage_error(tmp_path: Path) -> None:
 def test_malformed_json_context_is_a_usage_error(tmp_path: Path) -> None:
     result = kmspair_cli(
         tmp_path / "home",
-        "generate-data-key-pair",
-        "--key-id",
-        "alias/demo",
-        "--key-pair-spec",
-        "ECC_NIST_P256",
+        *GENERATE_DEMO_PAIR,
         "--encryption-context",
         '{"a": ',
     )

@@ -7,7 +7,7 @@ import json
 from pathlib import Path
 
 from cryptography.hazmat.primitives import serialization
-from test_cli_support import create_demo_key, kmspair_cli, kmspair_json
+from test_cli_support import GENERATE_DEMO_PAIR, create_demo_key, kmspair_cli, kmspair_json
 
 import kmspair
 
@@ -61,11 +61,7 @@ def test_shorthand_encryption_context_binds_the_private_key(tmp_path: Path) -> N
     create_demo_key(home)
     pair = kmspair_json(
         home,
-        "generate-data-key-pair",
-        "--key-id",
-        "alias/demo",
-        "--key-pair-spec",
-        "ECC_NIST_P256",
+        *GENERATE_DEMO_PAIR,
         "--encryption-context",
         "order=42,team=blue",
     )
@@ -79,11 +75,7 @@ def test_json_encryption_context_binds_the_private_key(tmp_path: Path) -> None:
     context = {"order": "42", "note": "a=b,c"}
     pair = kmspair_json(
         home,
-        "generate-data-key-pair",
-        "--key-id",
-        "alias/demo",
-        "--key-pair-spec",
-        "ECC_NIST_P256",
+        *GENERATE_DEMO_PAIR,
         "--encryption-context",
         json.dumps(context),
     )
@@ -96,11 +88,7 @@ def test_dry_run_answers_dry_run_operation_with_exit_254(tmp_path: Path) -> None
     create_demo_key(home)
     result = kmspair_cli(
         home,
-        "generate-data-key-pair",
-        "--key-id",
-        "alias/demo",
-        "--key-pair-spec",
-        "ECC_NIST_P256",
+        *GENERATE_DEMO_PAIR,
         "--dry-run",
     )
     assert result.returncode == 254
@@ -112,11 +100,7 @@ def test_no_dry_run_generates_the_pair(tmp_path: Path) -> None:
     create_demo_key(home)
     pair = kmspair_json(
         home,
-        "generate-data-key-pair",
-        "--key-id",
-        "alias/demo",
-        "--key-pair-spec",
-        "ECC_NIST_P256",
+        *GENERATE_DEMO_PAIR,
         "--no-dry-run",
     )
     assert pair["KeyPairSpec"] == "ECC_NIST_P256"
@@ -127,11 +111,7 @@ def test_grant_tokens_are_space_separated_values(tmp_path: Path) -> None:
     create_demo_key(home)
     result = kmspair_cli(
         home,
-        "generate-data-key-pair",
-        "--key-id",
-        "alias/demo",
-        "--key-pair-spec",
-        "ECC_NIST_P256",
+        *GENERATE_DEMO_PAIR,
         "--grant-tokens",
         "not-a-token",
         "another",

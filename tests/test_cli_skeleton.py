@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 
 import yaml
-from test_cli_support import kmspair_cli
+from test_cli_support import GENERATE_DEMO_PAIR, kmspair_cli
 
 
 def test_input_skeleton_is_the_default_and_lists_every_request_member(tmp_path: Path) -> None:
@@ -89,11 +89,7 @@ def test_output_skeleton_refuses_a_key_pair_spec_kms_would_refuse(tmp_path: Path
 def test_output_skeleton_honours_output_format_and_query(tmp_path: Path) -> None:
     result = kmspair_cli(
         tmp_path / "home",
-        "generate-data-key-pair",
-        "--key-id",
-        "alias/demo",
-        "--key-pair-spec",
-        "ECC_NIST_P256",
+        *GENERATE_DEMO_PAIR,
         "--generate-cli-skeleton",
         "output",
         "--query",

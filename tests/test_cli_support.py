@@ -13,6 +13,16 @@ import sys
 from pathlib import Path
 from typing import Any
 
+# The command most CLI tests vary one option of: a P-256 pair under the key create_demo_key
+# makes.
+GENERATE_DEMO_PAIR = (
+    "generate-data-key-pair",
+    "--key-id",
+    "alias/demo",
+    "--key-pair-spec",
+    "ECC_NIST_P256",
+)
+
 # What must not leak from the developer's environment into a CLI under test.
 _ISOLATED = (
     "KMSPAIR_HOME",
