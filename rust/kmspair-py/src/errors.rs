@@ -30,4 +30,6 @@ impl From<CoreError> for PyErr {
     }
 }
 
-pub type PyResult<T> = Result<T, CoreError>;
+/// A result whose error is a core error by default; `PyResult<T, PyErr>` where Python can fail
+/// too (building objects).
+pub type PyResult<T, E = CoreError> = Result<T, E>;

@@ -6,9 +6,9 @@
 
 use kmspair_core::{batch, pool, KeyPair, KeyPairSpec, SealedKeyPair};
 use pyo3::prelude::*;
-use pyo3::types::PyBytes;
+use pyo3::types::{PyBytes, PyList, PyTuple};
 
-use crate::errors::PyResult;
+use crate::errors::{CoreError, PyResult};
 use crate::sealing::SealingKey;
 
 type PairBytes<'py> = (Bound<'py, PyBytes>, Bound<'py, PyBytes>);
@@ -28,6 +28,49 @@ fn to_python<'py>(py: Python<'py>, pair: &KeyPair) -> PairBytes<'py> {
 fn sealed_to_python<'py>(py: Python<'py>, sealed: &SealedKeyPair) -> SealedBytes<'py> {
     let (private, public) = to_python(py, &sealed.pair);
     (private, public, PyBytes::new(py, &sealed.sealed_private))
+}
+
+/// Runs a batch of `count` items on `threads` threads (the calling one included), turning each
+/// chunk into Python tuples with `convert` as soon as the calling thread is between chunks of its
+/// own, so that the GIL-held conversion overlaps generation. Every chunk is converted item by
+/// item and dropped (its secrets wiped) right after.
+fn batch_to_python<'py, T, F>(
+    py: Python<'py>,
+    spec: KeyPairSpec,
+    count: usize,
+    threads: Option<usize>,
+    make: F,
+    convert: impl Fn(Python<'py>, &T) -> PyResult<Bound<'py, PyTuple>, PyErr>,
+) -> PyResult<Bound<'py, PyList>, PyErr>
+where
+    T: Send,
+    F: Fn() -> kmspair_core::Result<T> + Sync,
+{
+    let threads = threads.unwrap_or_else(batch::default_threads);
+    let chunk = batch::chunk_size(spec, count, threads);
+    let mut tuples = Vec::with_capacity(count);
+    let mut failure = None;
+    batch::run(count, threads, chunk, make, |running| {
+        batch::drive(
+            running,
+            |b| py.detach(|| b.make_chunk()),
+            |b| py.detach(|| b.wait_rest()),
+            |items| {
+                for item in items {
+                    match convert(py, &item) {
+                        Ok(tuple) if failure.is_none() => tuples.push(tuple),
+                        Ok(_) => {}
+                        Err(error) => failure = failure.take().or(Some(error)),
+                    }
+                }
+            },
+        )
+    })
+    .map_err(CoreError)?;
+    if let Some(error) = failure {
+        return Err(error);
+    }
+    PyList::new(py, tuples)
 }
 
 /// A pool pair if one is ready, else a new one.
@@ -59,11 +102,16 @@ pub fn generate_key_pairs<'py>(
     spec: &str,
     count: usize,
     threads: Option<usize>,
-) -> PyResult<Vec<PairBytes<'py>>> {
-    let spec: KeyPairSpec = spec.parse()?;
-    let threads = threads.unwrap_or_else(batch::default_threads);
-    let pairs = py.detach(|| batch::generate_many(spec, count, threads))?;
-    Ok(pairs.iter().map(|pair| to_python(py, pair)).collect())
+) -> PyResult<Bound<'py, PyList>, PyErr> {
+    let spec: KeyPairSpec = spec.parse().map_err(CoreError)?;
+    batch_to_python(
+        py,
+        spec,
+        count,
+        threads,
+        || KeyPair::generate(spec),
+        |py, pair| PyTuple::new(py, <[_; 2]>::from(to_python(py, pair))),
+    )
 }
 
 /// `(private PKCS#8, public SPKI, private sealed under key with aad)`: the whole
@@ -98,16 +146,18 @@ pub fn generate_sealed_key_pairs<'py>(
     aad: &[u8],
     count: usize,
     threads: Option<usize>,
-) -> PyResult<Vec<SealedBytes<'py>>> {
-    let spec: KeyPairSpec = spec.parse()?;
+) -> PyResult<Bound<'py, PyList>, PyErr> {
+    let spec: KeyPairSpec = spec.parse().map_err(CoreError)?;
     let key = &key.get().inner;
-    let threads = threads.unwrap_or_else(batch::default_threads);
     let aad = aad.to_vec();
-    let sealed = py.detach(|| batch::generate_many_sealed(spec, count, threads, key, &aad))?;
-    Ok(sealed
-        .iter()
-        .map(|item| sealed_to_python(py, item))
-        .collect())
+    batch_to_python(
+        py,
+        spec,
+        count,
+        threads,
+        || SealedKeyPair::generate(spec, key, &aad),
+        |py, item| PyTuple::new(py, <[_; 3]>::from(sealed_to_python(py, item))),
+    )
 }
 
 /// The spec names in the service model's order.
