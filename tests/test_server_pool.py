@@ -172,3 +172,38 @@ def test_serve_refuses_a_bad_pool_before_listening(
     assert complaint in done.stderr
     assert "listening" not in done.stderr
     assert "Traceback" not in done.stderr
+
+
+def pool_threads_of(pid: int) -> int:
+    """How many of the process's threads are key pool workers (by thread name)."""
+    tasks = Path(f"/proc/{pid}/task")
+    return sum(
+        1 for task in tasks.iterdir() if (task / "comm").read_text().strip() == "kmspair-pool"
+    )
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")
+def test_with_workers_only_the_workers_fill_pools_and_they_start_before_any_request(
+    tmp_path: Path,
+) -> None:
+    process = serve_process(
+        tmp_path / "home", "--workers", "2", "--pool", "ECC_NIST_P256=4", "--pool-threads", "2"
+    )
+    try:
+        # No signed request has been made: the pool counters come from an unsigned GET that
+        # takes no pair, so a full pool here was filled at the worker's start.
+        assert wait_until_full(process.url, "ECC_NIST_P256")["hits"] == 0
+        children = [
+            int(pid)
+            for pid in Path(f"/proc/{process.popen.pid}/task/{process.popen.pid}/children")
+            .read_text()
+            .split()
+        ]
+        assert len(children) == 2
+        deadline = time.monotonic() + 30  # a worker may still be starting
+        while not all(pool_threads_of(child) == 2 for child in children):
+            assert time.monotonic() < deadline, [pool_threads_of(child) for child in children]
+            time.sleep(0.02)
+        assert pool_threads_of(process.popen.pid) == 0
+    finally:
+        stop(process)

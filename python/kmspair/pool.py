@@ -129,6 +129,22 @@ def pool_stats() -> dict[str, dict[str, int | float]]:
     }
 
 
+def stop_filling_here() -> None:
+    """For a process that only forks workers (``kmspair serve --workers``): stop refilling in
+    this process and wipe its ready pairs, keeping the configuration, which every forked child
+    inherits; each child then calls :func:`start_filling_here`."""
+    native = _attached
+    if native is not None:
+        native.pool_stop_filling()
+
+
+def start_filling_here() -> None:
+    """Start refilling in this process now instead of on its first request (a forked worker)."""
+    native = _attached
+    if native is not None:
+        native.pool_start_filling()
+
+
 def _native() -> ModuleType:
     from .backend import load_native
 

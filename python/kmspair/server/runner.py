@@ -30,6 +30,7 @@ from typing import Protocol
 
 from kmspair.kms.home import resolve_home
 from kmspair.kms.sqlite_store import SQLiteKeyStore
+from kmspair.pool import start_filling_here, stop_filling_here
 
 from .endpoint import Endpoint
 from .httpserver import KMSHTTPServer, listening_socket
@@ -279,6 +280,8 @@ def _serve_workers(
     SQLiteKeyStore.open(home_path).close()  # a bad home or root key fails here, not per worker
     listener = listening_socket(host, port, _WORKERS_BACKLOG)
     address = _Address(listener)
+    # The parent answers no request: its pool would only take a core from the workers' pools.
+    stop_filling_here()
     children: dict[int, tuple[int, float]] = {}  # pid -> (worker number, started)
     stopping: list[int] = []  # the stop signal, once received
 
@@ -361,6 +364,7 @@ def _worker_main(home: Path, identities: Mapping[str, Identity], listener: socke
     try:
         for stop_signal in _STOP_SIGNALS:  # the parent's, until _run installs the worker's
             signal.signal(stop_signal, signal.SIG_DFL)
+        start_filling_here()
         _run(Server._worker(home, identities, listener), None, worker=True)
         status = 0
     except BaseException:

@@ -77,6 +77,9 @@ struct State {
     workers: usize,
     /// The process the queued pairs belong to.
     owner: u32,
+    /// False in a process that keeps the configuration for its forked children but serves no
+    /// requests itself (see [`stop_filling`]).
+    filling: bool,
 }
 
 impl State {
@@ -126,6 +129,7 @@ static POOL: LazyLock<Pool> = LazyLock::new(|| Pool {
         epoch: 0,
         workers: 0,
         owner: process::id(),
+        filling: true,
     }),
     wanted: Condvar::new(),
 });
@@ -173,6 +177,7 @@ pub fn configure(capacities: &[(KeyPairSpec, usize)], threads: usize) {
         slot.ready.truncate(keep);
     }
     state.threads = threads.max(1);
+    state.filling = true;
     CONFIGURED.store(state.configured(), Ordering::Release);
     // Old workers finish the pair in hand, queue it if it is still wanted, and exit.
     state.epoch += 1;
@@ -181,8 +186,26 @@ pub fn configure(capacities: &[(KeyPairSpec, usize)], threads: usize) {
     POOL.wanted.notify_all();
 }
 
+/// Stops this process's refilling and wipes its ready pairs, keeping the configuration: for a
+/// parent that only forks workers, each of which calls [`start_filling`] (a child inherits
+/// this state). Until then requests here still get pairs, generated inline.
+pub fn stop_filling() {
+    let mut state = lock();
+    state.filling = false;
+    state.disown();
+    POOL.wanted.notify_all();
+}
+
+/// Starts (or resumes, after [`stop_filling`]) refilling in this process now rather than on
+/// its first request.
+pub fn start_filling() {
+    let mut state = lock();
+    state.filling = true;
+    start_workers(&mut state);
+}
+
 fn start_workers(state: &mut State) {
-    if !state.configured() {
+    if !state.configured() || !state.filling {
         return;
     }
     while state.workers < state.threads {
@@ -300,6 +323,7 @@ fn work(epoch: u64) {
         let made = KeyPair::generate(spec);
         let took = started.elapsed();
         let mut state = lock();
+        let filling = state.filling;
         // Still counted in flight after a reconfiguration (only a fork's disown zeroes it).
         let slot = state.slot(spec);
         slot.in_flight = slot.in_flight.saturating_sub(1);
@@ -309,7 +333,7 @@ fn work(epoch: u64) {
                 slot.generating += took;
                 // A pair finished after a reconfiguration still counts if its slot wants it;
                 // otherwise it drops here and its private key is wiped.
-                if slot.ready.len() < slot.capacity {
+                if filling && slot.ready.len() < slot.capacity {
                     slot.ready.push_back(pair);
                 }
             }
@@ -352,6 +376,22 @@ mod tests {
         configure(&[], 1);
         assert!(take(KeyPairSpec::EccNistP256).is_none());
         assert!(stats().iter().all(|s| s.capacity == 0));
+    }
+
+    #[test]
+    fn a_stopped_pool_keeps_its_configuration_but_neither_pairs_nor_refills() {
+        let _turn = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
+        configure(&[(KeyPairSpec::EccNistP256, 8)], 1);
+        wait_for_depth(KeyPairSpec::EccNistP256, 8);
+        stop_filling();
+        assert_eq!(depth(KeyPairSpec::EccNistP256), 0);
+        assert!(take(KeyPairSpec::EccNistP256).is_none());
+        thread::sleep(Duration::from_millis(50));
+        assert_eq!(depth(KeyPairSpec::EccNistP256), 0);
+        assert_eq!(counters(KeyPairSpec::EccNistP256).capacity, 8);
+        start_filling();
+        wait_for_depth(KeyPairSpec::EccNistP256, 8);
+        configure(&[], 1);
     }
 
     #[test]

@@ -18,7 +18,7 @@ mod _core {
     #[pymodule_export]
     use crate::pool::{
         configure_pool, pool_after_fork_in_child, pool_after_fork_in_parent, pool_prepare_fork,
-        pool_stats, PoolStats,
+        pool_start_filling, pool_stats, pool_stop_filling, PoolStats,
     };
     #[pymodule_export]
     use crate::sealing::SealingKey;

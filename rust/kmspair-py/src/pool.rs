@@ -81,3 +81,16 @@ pub fn pool_after_fork_in_parent() {
 pub fn pool_after_fork_in_child() {
     pool::after_fork_in_child();
 }
+
+/// Stops refilling in this process, keeping the configuration for forked children (a
+/// pre-forking server's parent, which serves no requests).
+#[pyfunction]
+pub fn pool_stop_filling() {
+    pool::stop_filling();
+}
+
+/// Starts refilling in this process now (a pre-forked worker, right after the fork).
+#[pyfunction]
+pub fn pool_start_filling() {
+    pool::start_filling();
+}
