@@ -195,6 +195,29 @@ def test_materials_are_listed_oldest_first_with_only_the_newest_current(
     assert [m.current for m in listed] == [False, False, False, True]
 
 
+def test_a_key_reads_with_the_id_of_its_current_material_in_one_go(
+    store: SQLiteKeyStore, home: Path
+) -> None:
+    key = make_key("k1")
+    store.add_key(key, material_id("m1"), os.urandom(32))
+    assert store.get_key_and_current_material_id(key.arn) == (key, material_id("m1"))
+    # Another connection (another process, as far as SQLite knows) rotates the key and
+    # disables it: the very next read sees both.
+    with SQLiteKeyStore.open(home) as other:
+        other.add_material(key.arn, material_id("m2"), os.urandom(32), "ON_DEMAND", NOW)
+        other.update_key(key.arn, key_state="Disabled")
+    read = store.get_key_and_current_material_id(key.arn)
+    assert read is not None
+    assert (read[0].key_state, read[1]) == ("Disabled", material_id("m2"))
+
+
+def test_a_key_without_material_reads_with_no_material_id(store: SQLiteKeyStore) -> None:
+    key = make_key("k1", origin="EXTERNAL", key_state="PendingImport")
+    store.add_key(key)
+    assert store.get_key_and_current_material_id(key.arn) == (key, None)
+    assert store.get_key_and_current_material_id(arn_of("nope")) is None
+
+
 def test_an_unknown_material_is_none(store: SQLiteKeyStore) -> None:
     store.add_key(make_key("k1"), material_id("m1"), os.urandom(32))
     assert store.material(arn_of("k1"), material_id("other")) is None

@@ -6,9 +6,12 @@ import json
 import subprocess
 import sys
 import textwrap
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
+
+import pytest
 
 import kmspair
 from conftest import ACCOUNT, REGION
@@ -78,6 +81,36 @@ def test_a_new_process_sees_keys_aliases_states_grants_and_opens_blobs_from_befo
     assert seen["rotations"] == 1
     assert bytes.fromhex(seen["plaintext"]) == pair["PrivateKeyPlaintext"]
     assert seen["new_material"] != pair["KeyMaterialId"]
+
+
+def test_every_call_sees_what_another_client_did_to_the_key_just_before(tmp_path: Path) -> None:
+    # Two clients on one home hold separate keystore connections, as two processes do.
+    kms = kmspair.client(region_name=REGION, account_id=ACCOUNT, home=tmp_path)
+    other = kmspair.client(region_name=REGION, account_id=ACCOUNT, home=tmp_path)
+    key = kms.create_key()["KeyMetadata"]["KeyId"]
+    calls: dict[str, Callable[[], dict[str, Any]]] = {
+        "pair": lambda: kms.generate_data_key_pair(KeyId=key, KeyPairSpec="ECC_NIST_P256"),
+        "data key": lambda: kms.generate_data_key(KeyId=key, KeySpec="AES_256"),
+        "encrypt": lambda: kms.encrypt(KeyId=key, Plaintext=b"secret"),
+    }
+    for name, call in calls.items():
+        before = call()["KeyId"]
+        other.disable_key(KeyId=key)
+        with pytest.raises(kms.exceptions.DisabledException):
+            call()
+        other.enable_key(KeyId=key)
+        assert call()["KeyId"] == before, name
+    material = calls["pair"]()["KeyMaterialId"]
+    other.rotate_key_on_demand(KeyId=key)
+    rotated = calls["pair"]()["KeyMaterialId"]
+    assert rotated != material
+    assert calls["data key"]()["KeyMaterialId"] == rotated
+    other.schedule_key_deletion(KeyId=key, PendingWindowInDays=7)
+    for call in calls.values():
+        with pytest.raises(kms.exceptions.KMSInvalidStateException):
+            call()
+    kms.close()
+    other.close()
 
 
 def test_threads_creating_keys_and_aliases_and_generating_pairs_at_once_stay_consistent(

@@ -17,9 +17,10 @@ import uuid
 import pytest
 
 from kmspair.kms.errors import KMSError
+from kmspair.kms.response_metadata import new_request_id
 from kmspair.server import httpparse, sigv4
 from kmspair.server.endpoint import _HeaderIndex
-from kmspair.server.httpserver import _log_request, new_request_id
+from kmspair.server.httpserver import _log_request
 from kmspair.server.identities import Identity
 from server_helpers import signed_headers
 

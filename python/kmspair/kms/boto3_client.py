@@ -8,9 +8,7 @@ the response bytes. This is the strictest test of our wire format: botocore itse
 
 from __future__ import annotations
 
-import email.utils
 import os
-import uuid
 from collections.abc import Iterator
 from typing import Any
 
@@ -20,6 +18,7 @@ from botocore.awsrequest import AWSResponse
 from . import wire
 from .client import resolve_region
 from .errors import KMSError
+from .response_metadata import http_date, new_request_id
 from .service import LocalKMS, open_local_kms
 
 _TARGET_PREFIX = "TrentService."
@@ -88,10 +87,10 @@ class _InProcessTransport:
         except KMSError as error:
             body, status = wire.encode_error(error), error.status
         headers = {
-            "x-amzn-RequestId": str(uuid.uuid4()),
+            "x-amzn-RequestId": new_request_id(),
             "Content-Type": _CONTENT_TYPE,
             "Content-Length": str(len(body)),
-            "Date": email.utils.formatdate(usegmt=True),
+            "Date": http_date(),
         }
         return AWSResponse(request.url, status, headers, _Body(body))
 

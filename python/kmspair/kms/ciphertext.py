@@ -41,10 +41,12 @@ class Envelope:
     sealed: bytes  # nonce | ciphertext | tag
 
     def associated_data(self, context: Mapping[str, str] | None) -> bytes:
-        return self.header + canonical_context(context)
+        return associated_data(self.header, context)
 
 
 def header(key_arn: str, key_material_id: str) -> bytes:
+    """The header of a blob sealed under this key material: both the start of the blob and the
+    start of the sealing's associated data (:func:`associated_data`)."""
     arn = key_arn.encode("ascii")
     named = bytes([VERSION, len(arn)]) + arn + bytes.fromhex(key_material_id)
     return named + _check(named)
@@ -55,12 +57,9 @@ def _check(named: bytes) -> bytes:
     return struct.pack(">I", zlib.crc32(named))
 
 
-def associated_data(key_arn: str, key_material_id: str, context: Mapping[str, str] | None) -> bytes:
-    return header(key_arn, key_material_id) + canonical_context(context)
-
-
-def assemble(key_arn: str, key_material_id: str, sealed: bytes) -> bytes:
-    return header(key_arn, key_material_id) + sealed
+def associated_data(blob_header: bytes, context: Mapping[str, str] | None) -> bytes:
+    """What the sealing binds: the blob's header, then the canonical encryption context."""
+    return blob_header + canonical_context(context)
 
 
 def parse(blob: bytes) -> Envelope | None:

@@ -12,10 +12,8 @@ It skips what only matters on the wire (JSON, base64, signing), which is what ma
 from __future__ import annotations
 
 import datetime
-import email.utils
 import functools
 import os
-import uuid
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
@@ -29,6 +27,7 @@ from botocore.validate import validate_parameters
 from .arn import partition_of
 from .errors import KMSError
 from .model import operation_model, operation_names, paginator_configs, service_model
+from .response_metadata import http_date, new_request_id
 from .service import OPERATIONS, LocalKMS, open_local_kms
 
 _CONTENT_TYPE = "application/x-amz-json-1.1"
@@ -120,7 +119,7 @@ class KMSClient:
         if input_shape is not None:
             validate_parameters(api_params, input_shape)
             params = _to_native(input_shape, api_params)
-        request_id = str(uuid.uuid4())
+        request_id = new_request_id()
         try:
             result = self._kms.call(operation_name, params)
         except KMSError as error:
@@ -150,7 +149,7 @@ def _response_metadata(request_id: str, status: int) -> dict[str, Any]:
         "HTTPHeaders": {
             "x-amzn-requestid": request_id,
             "content-type": _CONTENT_TYPE,
-            "date": email.utils.formatdate(usegmt=True),
+            "date": http_date(),
         },
         "RetryAttempts": 0,
     }

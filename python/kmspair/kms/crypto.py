@@ -9,7 +9,7 @@ from typing import Any
 from .. import exceptions
 from . import access, ciphertext
 from .errors import KMSError, invalid_ciphertext, validation_error
-from .keyid import resolve_key
+from .keyid import resolve_key, resolve_key_for_sealing
 from .records import KeyRecord
 from .runtime import Runtime
 
@@ -18,21 +18,26 @@ _DATA_KEY_BYTES = {"AES_256": 32, "AES_128": 16}
 
 def usable_key(
     rt: Runtime, key_id: str, operation: str, grant_tokens: list[str] | None
-) -> KeyRecord:
-    """The key ``key_id`` names, once it passed every check up to DryRun (§2 checks 2 to 6)."""
-    key = resolve_key(rt.store, rt.caller, key_id)
+) -> tuple[KeyRecord, str | None]:
+    """The key ``key_id`` names, once it passed every check up to DryRun (§2 checks 2 to 6),
+    with the ID of its current material (for :func:`seal`)."""
+    key, material_id = resolve_key_for_sealing(rt.store, rt.caller, key_id)
     access.check_key_use(rt.store, rt.caller, key, operation, grant_tokens)
-    return key
+    return key, material_id
 
 
 def seal(
-    rt: Runtime, key: KeyRecord, plaintext: bytes, context: Mapping[str, str] | None
+    rt: Runtime,
+    key: KeyRecord,
+    material_id: str | None,
+    plaintext: bytes,
+    context: Mapping[str, str] | None,
 ) -> tuple[bytes, str]:
-    """A ciphertext blob of ``plaintext`` under the key's current material, and its ID."""
-    material, sealer = rt.current_sealer(key)
-    aad = ciphertext.associated_data(key.arn, material.key_material_id, context)
-    blob = ciphertext.assemble(key.arn, material.key_material_id, sealer.seal(plaintext, aad))
-    return blob, material.key_material_id
+    """A ciphertext blob of ``plaintext`` under the key's current material (``material_id``,
+    as :func:`usable_key` read it), and that material's ID."""
+    current, sealer = rt.current_sealer(key, material_id)
+    header = ciphertext.header(key.arn, current)
+    return header + sealer.seal(plaintext, ciphertext.associated_data(header, context)), current
 
 
 def open_blob(
@@ -74,9 +79,9 @@ def open_blob(
 
 def encrypt(rt: Runtime, params: dict[str, Any]) -> dict[str, Any]:
     _require_symmetric_algorithm(params.get("EncryptionAlgorithm"))
-    key = usable_key(rt, params["KeyId"], "Encrypt", params.get("GrantTokens"))
+    key, material_id = usable_key(rt, params["KeyId"], "Encrypt", params.get("GrantTokens"))
     access.check_dry_run(params.get("DryRun"))
-    blob, _ = seal(rt, key, params["Plaintext"], params.get("EncryptionContext"))
+    blob, _ = seal(rt, key, material_id, params["Plaintext"], params.get("EncryptionContext"))
     return {"CiphertextBlob": blob, "KeyId": key.arn, "EncryptionAlgorithm": access.SYMMETRIC}
 
 
@@ -112,9 +117,10 @@ def re_encrypt(rt: Runtime, params: dict[str, Any]) -> dict[str, Any]:
         tokens,
         "ReEncryptFrom",
     )
-    destination = usable_key(rt, params["DestinationKeyId"], "ReEncryptTo", tokens)
+    destination, current = usable_key(rt, params["DestinationKeyId"], "ReEncryptTo", tokens)
     access.check_dry_run(params.get("DryRun"))
-    blob, material = seal(rt, destination, plaintext, params.get("DestinationEncryptionContext"))
+    context = params.get("DestinationEncryptionContext")
+    blob, material = seal(rt, destination, current, plaintext, context)
     return {
         "CiphertextBlob": blob,
         "SourceKeyId": source.arn,
@@ -136,10 +142,10 @@ def generate_data_key(
         raise validation_error("Please specify either number of bytes or key spec.")
     if with_plaintext:
         refuse_recipient(params)
-    key = usable_key(rt, params["KeyId"], operation, params.get("GrantTokens"))
+    key, current = usable_key(rt, params["KeyId"], operation, params.get("GrantTokens"))
     access.check_dry_run(params.get("DryRun"))
     data_key = os.urandom(int(count) if count is not None else _DATA_KEY_BYTES[str(spec)])
-    blob, material = seal(rt, key, data_key, params.get("EncryptionContext"))
+    blob, material = seal(rt, key, current, data_key, params.get("EncryptionContext"))
     response = {"CiphertextBlob": blob, "KeyId": key.arn, "KeyMaterialId": material}
     if with_plaintext:
         response["Plaintext"] = data_key

@@ -8,7 +8,7 @@ from . import access, ciphertext
 from .arn import CHINA_REGIONS
 from .crypto import refuse_recipient
 from .errors import KMSError
-from .keyid import resolve_key
+from .keyid import resolve_key_for_sealing
 from .runtime import Runtime
 
 
@@ -28,7 +28,7 @@ def generate_data_key_pair(
         )
     if with_plaintext:
         refuse_recipient(params)
-    key = resolve_key(rt.store, rt.caller, params["KeyId"])
+    key, current_material_id = resolve_key_for_sealing(rt.store, rt.caller, params["KeyId"])
     access.check_key_use(
         rt.store,
         rt.caller,
@@ -39,12 +39,12 @@ def generate_data_key_pair(
     )
     access.check_dry_run(params.get("DryRun"))
 
-    material, sealer = rt.current_sealer(key)
-    material_id = material.key_material_id
-    aad = ciphertext.associated_data(key.arn, material_id, params.get("EncryptionContext"))
+    material_id, sealer = rt.current_sealer(key, current_material_id)
+    header = ciphertext.header(key.arn, material_id)
+    aad = ciphertext.associated_data(header, params.get("EncryptionContext"))
     private, public, sealed = rt.backend.generate_sealed_key_pair(spec, sealer, aad)
     response = {
-        "PrivateKeyCiphertextBlob": ciphertext.assemble(key.arn, material_id, sealed),
+        "PrivateKeyCiphertextBlob": header + sealed,
         "PublicKey": public,
         "KeyId": key.arn,
         "KeyPairSpec": spec,

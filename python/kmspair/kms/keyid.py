@@ -8,12 +8,16 @@ ARN may name another account (whether the caller may use that key is decided lat
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
+from typing import TypeVar
 
 from .arn import alias_arn, key_arn, parse_arn
 from .caller import Caller
 from .errors import KMSError, not_found
 from .records import KeyRecord
 from .store import KeyStore
+
+_Found = TypeVar("_Found")
 
 _KEY_ID = re.compile(
     r"^(?:[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|mrk-[0-9a-f]{32})$"
@@ -27,6 +31,22 @@ def is_key_id(text: str) -> bool:
 
 def resolve_key(store: KeyStore, caller: Caller, key_id: str) -> KeyRecord:
     """The key ``key_id`` names for ``caller``; NotFoundException as AWS words it otherwise."""
+    return _resolve(store, caller, key_id, store.get_key)
+
+
+def resolve_key_for_sealing(
+    store: KeyStore, caller: Caller, key_id: str
+) -> tuple[KeyRecord, str | None]:
+    """Like :func:`resolve_key`, with the ID of the key's current material (``None`` if it has
+    none) read in the same keystore query: an operation that seals needs both, and one read
+    also means the generation it seals with is current as of the key state it checks."""
+    return _resolve(store, caller, key_id, store.get_key_and_current_material_id)
+
+
+def _resolve(
+    store: KeyStore, caller: Caller, key_id: str, by_arn: Callable[[str], _Found | None]
+) -> _Found:
+    """What ``by_arn`` finds for the key ARN ``key_id`` resolves to (§3)."""
     if key_id.startswith("arn:"):
         arn = parse_arn(key_id)
         if arn is None:
@@ -34,14 +54,14 @@ def resolve_key(store: KeyStore, caller: Caller, key_id: str) -> KeyRecord:
         if arn.region != caller.region:
             raise not_found(f"Invalid arn {arn.region}")
         if arn.kind == "alias":
-            return _by_alias(store, arn.account_id, arn.region, arn.alias_name)
+            return _by_alias(store, arn.account_id, arn.region, arn.alias_name, by_arn)
         if not is_key_id(arn.name):
             raise invalid_key_id(key_id)
-        return _by_arn(store, key_arn(arn.region, arn.account_id, arn.name))
+        return _by_arn(key_arn(arn.region, arn.account_id, arn.name), by_arn)
     if key_id.startswith("alias/"):
-        return _by_alias(store, caller.account_id, caller.region, key_id)
+        return _by_alias(store, caller.account_id, caller.region, key_id, by_arn)
     if is_key_id(key_id):
-        return _by_arn(store, key_arn(caller.region, caller.account_id, key_id))
+        return _by_arn(key_arn(caller.region, caller.account_id, key_id), by_arn)
     raise invalid_key_id(key_id)
 
 
@@ -58,15 +78,21 @@ def invalid_key_id(key_id: str) -> KMSError:
     return not_found(f"Invalid keyId '{key_id}'")
 
 
-def _by_arn(store: KeyStore, arn: str) -> KeyRecord:
-    key = store.get_key(arn)
-    if key is None:
+def _by_arn(arn: str, by_arn: Callable[[str], _Found | None]) -> _Found:
+    found = by_arn(arn)
+    if found is None:
         raise not_found(f"Key '{arn}' does not exist")
-    return key
+    return found
 
 
-def _by_alias(store: KeyStore, account_id: str, region: str, alias_name: str) -> KeyRecord:
+def _by_alias(
+    store: KeyStore,
+    account_id: str,
+    region: str,
+    alias_name: str,
+    by_arn: Callable[[str], _Found | None],
+) -> _Found:
     alias = store.get_alias(account_id, region, alias_name)
     if alias is None:
         raise not_found(f"Alias {alias_arn(region, account_id, alias_name)} is not found.")
-    return _by_arn(store, key_arn(region, account_id, alias.target_key_id))
+    return _by_arn(key_arn(region, account_id, alias.target_key_id), by_arn)

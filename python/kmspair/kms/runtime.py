@@ -5,8 +5,9 @@ process and per keystore, keyed by backend, key ARN and key material ID. That is
 generation's material never changes once stored, and no row of it is ever deleted: the cache can
 only lack an entry, never hold a wrong one. Which generation is *current* is still asked of the
 keystore on every request, so a rotation by another process (or another client of this one) is
-used at once, and the key's state (disabled, pending deletion) is checked on a freshly read key
-before any sealer is looked up. What the cache saves is the per-request opening of the material
+used at once (it is read in the same query as the key, see ``keyid.resolve_key_for_sealing``),
+and the key's state (disabled, pending deletion) is checked on that freshly read key before any
+sealer is looked up. What the cache saves is the per-request opening of the material
 under the root key and the setting up of a new sealing key.
 """
 
@@ -21,7 +22,7 @@ from datetime import datetime, timezone
 from ..backend import Backend, Sealer
 from .caller import Caller
 from .errors import KMSError
-from .records import KeyRecord, MaterialRecord
+from .records import KeyRecord
 from .store import KeyStore
 
 # Sealers kept per keystore: each is the expanded key of one generation, so a bound keeps the
@@ -84,18 +85,17 @@ class Runtime:
     def now() -> datetime:
         return datetime.now(timezone.utc)
 
-    def current_sealer(self, key: KeyRecord) -> tuple[MaterialRecord, Sealer]:
-        """The key's current material, ready to seal with."""
-        # Asked every time: another process may have rotated the key since the last request.
-        record = self.store.current_material_record(key.arn)
-        if record is None:
+    def current_sealer(self, key: KeyRecord, material_id: str | None) -> tuple[str, Sealer]:
+        """The ID and the sealer of the key's current material, whose ID ``material_id`` was
+        read with the key itself (:func:`~kmspair.kms.keyid.resolve_key_for_sealing`)."""
+        if material_id is None:
             # A symmetric key without material is PendingImport, refused before we get here.
             raise KMSError("KMSInternalException", f"{key.arn} has no key material.")
-        sealer = self.sealer(key, record.key_material_id)
+        sealer = self.sealer(key, material_id)
         if sealer is None:
             # Material rows are never deleted, so the current one cannot vanish meanwhile.
             raise KMSError("KMSInternalException", f"{key.arn} has no key material.")
-        return record, sealer
+        return material_id, sealer
 
     def sealer(self, key: KeyRecord, material_id: str) -> Sealer | None:
         """The sealer of one generation of the key's material, if it exists."""

@@ -56,6 +56,13 @@ _KEY_SELECT = f"SELECT {', '.join(KEY_COLUMNS)} FROM keys"
 _MATERIAL_SELECT = "SELECT key_arn, material_id, created, rotation_type, is_current FROM materials"
 _ALIAS_SELECT = f"SELECT {', '.join(ALIAS_COLUMNS)} FROM aliases"
 _GRANT_SELECT = f"SELECT {', '.join(GRANT_COLUMNS)} FROM grants"
+# A key with the ID of its current material in one statement, so one snapshot: the unique
+# partial index one_current_material makes the join at most one row.
+_KEY_AND_CURRENT_MATERIAL_SELECT = (
+    f"SELECT {', '.join(f'keys.{column}' for column in KEY_COLUMNS)}, materials.material_id "
+    "FROM keys LEFT JOIN materials ON materials.key_arn = keys.arn AND materials.is_current = 1 "
+    "WHERE keys.arn = ?"
+)
 
 
 class SQLiteKeyStore:
@@ -140,6 +147,12 @@ class SQLiteKeyStore:
         row = self._query_one(f"{_KEY_SELECT} WHERE arn = ?", (arn,))
         return None if row is None else key_record(row)
 
+    def get_key_and_current_material_id(self, arn: str) -> tuple[KeyRecord, str | None] | None:
+        """The key with this ARN and the ID of its current material (``None`` if it has none),
+        read together; ``None`` if there is no such key."""
+        row = self._query_one(_KEY_AND_CURRENT_MATERIAL_SELECT, (arn,))
+        return None if row is None else (key_record(row), row[len(KEY_COLUMNS)])
+
     def list_keys(self, account_id: str, region: str) -> list[KeyRecord]:
         """Every key of the account in the region, oldest first (stable for pagination)."""
         rows = self._query(
@@ -212,11 +225,6 @@ class SQLiteKeyStore:
         if row is None:
             return None
         return material_record(row[:5]), self._open_material(arn, row[1], row[5])
-
-    def current_material_record(self, arn: str) -> MaterialRecord | None:
-        """The record of the key's current material (not the material), or ``None``."""
-        row = self._query_one(f"{_MATERIAL_SELECT} WHERE key_arn = ? AND is_current = 1", (arn,))
-        return None if row is None else material_record(row)
 
     def material(self, arn: str, material_id: str) -> bytes | None:
         """The plaintext of one generation of the key's material, or ``None``."""
@@ -381,8 +389,11 @@ class SQLiteKeyStore:
         try:
             yield
         except sqlite3.Error as error:
-            # SQLite's messages never include bound parameters, so no secret can leak here.
-            raise KeystoreError(f"The keystore {self.path} failed: {error}") from error
+            raise self._failed(error) from error
+
+    def _failed(self, error: sqlite3.Error) -> KeystoreError:
+        # SQLite's messages never include bound parameters, so no secret can leak here.
+        return KeystoreError(f"The keystore {self.path} failed: {error}")
 
     @contextlib.contextmanager
     def _transaction(self) -> Iterator[sqlite3.Connection]:
@@ -399,14 +410,20 @@ class SQLiteKeyStore:
                 raise
             connection.execute("COMMIT")
 
+    # The reads are _sqlite_errors written out: a generator context manager costs more than the
+    # query itself on the per-request path.
     def _query(self, sql: str, parameters: Sequence[Any]) -> list[tuple[Any, ...]]:
-        with self._sqlite_errors():
+        try:
             return self._connection().execute(sql, parameters).fetchall()
+        except sqlite3.Error as error:
+            raise self._failed(error) from error
 
     def _query_one(self, sql: str, parameters: Sequence[Any]) -> tuple[Any, ...] | None:
-        with self._sqlite_errors():
+        try:
             row: tuple[Any, ...] | None = self._connection().execute(sql, parameters).fetchone()
-            return row
+        except sqlite3.Error as error:
+            raise self._failed(error) from error
+        return row
 
 
 def _make_private_directory(home: Path) -> None:

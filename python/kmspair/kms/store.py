@@ -26,6 +26,10 @@ class KeyStore(Protocol):
 
     def get_key(self, arn: str) -> KeyRecord | None: ...
 
+    def get_key_and_current_material_id(self, arn: str) -> tuple[KeyRecord, str | None] | None:
+        """The key and the ID of its current material (``None`` if it has none), as of one
+        moment: what sealing under a key needs, in one read."""
+
     def list_keys(self, account_id: str, region: str) -> list[KeyRecord]:
         """Every key of the account in the region, oldest first (stable for pagination)."""
 
@@ -41,9 +45,6 @@ class KeyStore(Protocol):
         """Every generation of the key's material, oldest first."""
 
     def current_material(self, arn: str) -> tuple[MaterialRecord, bytes] | None: ...
-
-    def current_material_record(self, arn: str) -> MaterialRecord | None:
-        """The record of the key's current material, without opening the material."""
 
     def material(self, arn: str, material_id: str) -> bytes | None: ...
 

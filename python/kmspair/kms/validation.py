@@ -58,7 +58,11 @@ def validate(operation: str, params: dict[str, Any]) -> None:
     shape = operation_model(operation).input_shape
     if shape is None:
         return
-    _check_types(shape, params, "")
+    if params is not None and not isinstance(params, dict):
+        raise _wrong_type(shape, params, "")
+    # One walk does both stages: it visits members in the order a walk for types alone would,
+    # and a type error raises at once, dropping the violations found so far, so the first
+    # member of the wrong type still wins over every constraint violation.
     violations: list[str] = []
     _check_structure(shape, params, "", violations)
     if violations:
@@ -68,10 +72,6 @@ def validate(operation: str, params: dict[str, Any]) -> None:
             "ValidationException",
             f"{count} validation {noun} detected: " + "; ".join(violations),
         )
-
-
-def _join(parent: str, child: str) -> str:
-    return child if not parent else f"{parent}.{child}"
 
 
 def _json_type(value: object) -> str:
@@ -92,12 +92,12 @@ def _json_type(value: object) -> str:
 
 def _has_type(type_name: str, value: object) -> bool:
     # bool is an int subclass in Python but never a number in JSON.
+    if type_name == "string":
+        return isinstance(value, str)
     if type_name in ("structure", "map"):
         return isinstance(value, dict)
     if type_name == "list":
         return isinstance(value, (list, tuple))
-    if type_name == "string":
-        return isinstance(value, str)
     if type_name in ("integer", "long"):
         return isinstance(value, int) and not isinstance(value, bool)
     if type_name in ("float", "double"):
@@ -111,50 +111,47 @@ def _has_type(type_name: str, value: object) -> bool:
     return True
 
 
-def _check_types(shape: Any, value: object, path: str) -> None:
-    if value is None:
-        return
-    if not _has_type(shape.type_name, value):
-        where = f" at '{path}'" if path else ""
-        raise KMSError(
-            "SerializationException",
-            f"Expected {_EXPECTED.get(shape.type_name, shape.type_name)}{where}, "
-            f"got {_json_type(value)}.",
-        )
-    if shape.type_name == "structure":
-        assert isinstance(value, dict)
-        for name, member in shape.members.items():
-            item = value.get(name)
-            if item is not None:
-                _check_types(member, item, _join(path, member_path(name)))
-    elif shape.type_name == "list":
-        assert isinstance(value, (list, tuple))
-        for index, item in enumerate(value, start=1):
-            _check_types(shape.member, item, f"{path}.{index}.member")
-    elif shape.type_name == "map":
-        assert isinstance(value, dict)
-        for index, (key, item) in enumerate(value.items(), start=1):
-            _check_types(shape.key, key, f"{path}.{index}.key")
-            _check_types(shape.value, item, f"{path}.{index}.value")
+def _wrong_type(shape: Any, value: object, path: str) -> KMSError:
+    where = f" at '{path}'" if path else ""
+    return KMSError(
+        "SerializationException",
+        f"Expected {_EXPECTED.get(shape.type_name, shape.type_name)}{where}, "
+        f"got {_json_type(value)}.",
+    )
+
+
+@functools.cache
+def _members(structure_name: str) -> tuple[tuple[str, Any, str, bool], ...]:
+    """(name, shape, Coral path segment, required) of each member of a structure, in model
+    order: read from the model once, as validation runs on every call."""
+    shape = service_model().shape_for(structure_name)
+    required = shape.required_members
+    return tuple(
+        (name, member, member_path(name), name in required)
+        for name, member in shape.members.items()
+    )
 
 
 def _check_structure(shape: Any, value: dict[str, Any], path: str, out: list[str]) -> None:
-    required = shape.required_members
-    for name, member in shape.members.items():
+    for name, member, segment, required in _members(shape.name):
         member_value = value.get(name)
+        child = f"{path}.{segment}" if path else segment
         if member_value is None:
-            if name in required:
-                child = _join(path, member_path(name))
+            if required:
                 out.append(f"Value null at '{child}' failed to satisfy constraint: {_NOT_NULL}")
             continue
-        _check_value(member, member_value, _join(path, member_path(name)), out)
+        _check_value(member, member_value, child, out)
 
 
 _NOT_NULL = "Member must not be null"
 
 
 def _check_value(shape: Any, value: Any, path: str, out: list[str]) -> None:
+    """Check a present value: its type (raising at once), then its constraints, then what
+    it contains."""
     type_name = shape.type_name
+    if not _has_type(type_name, value):
+        raise _wrong_type(shape, value, path)
     for constraint in _constraints(shape, value):
         out.append(f"{_echo(shape, value)} at '{path}' failed to satisfy constraint: {constraint}")
     if type_name == "structure":

@@ -9,9 +9,7 @@ those are closed at once, while a connection with a request in flight finishes i
 from __future__ import annotations
 
 import contextlib
-import email.utils
 import logging
-import os
 import socket
 import sys
 import threading
@@ -21,6 +19,7 @@ from typing import Any
 
 from kmspair.kms import wire
 from kmspair.kms.errors import KMSError
+from kmspair.kms.response_metadata import http_date, new_request_id
 
 from . import httpparse
 from .endpoint import Endpoint, Outcome
@@ -256,7 +255,7 @@ class KMSRequestHandler(BaseHTTPRequestHandler):
         """The ``Date`` header, formatted once per second rather than once per response."""
         if timestamp is not None:
             return super().date_time_string(timestamp)
-        return _http_date(int(time.time()))
+        return http_date()
 
     def log_request(self, code: int | str = "-", size: int | str = "-") -> None:
         """Nothing: :meth:`do_POST` logs the request's one line, knowing more than this."""
@@ -283,27 +282,6 @@ def _log_request(message: str, *args: object, log: logging.Logger = logger) -> N
     filename, line, function = origin
     record = log.makeRecord(log.name, logging.INFO, filename, line, message, args, None, function)
     log.handle(record)
-
-
-def new_request_id() -> str:
-    """A random (version 4) UUID in its usual text form, as ``str(uuid.uuid4())`` gives, in a
-    fraction of its time: one is made for every request."""
-    number = int.from_bytes(os.urandom(16), "big")
-    number = (number & ~(0xF000 << 64) & ~(0xC000 << 48)) | (0x4000 << 64) | (0x8000 << 48)
-    text = f"{number:032x}"
-    return f"{text[:8]}-{text[8:12]}-{text[12:16]}-{text[16:20]}-{text[20:]}"
-
-
-_date_cache: tuple[int, str] = (-1, "")
-
-
-def _http_date(second: int) -> str:
-    global _date_cache
-    cached_second, text = _date_cache
-    if cached_second != second:
-        text = email.utils.formatdate(second, usegmt=True)
-        _date_cache = (second, text)
-    return text
 
 
 def _error(status: int, code: str, message: str, operation: str) -> Outcome:
