@@ -32,8 +32,10 @@ fn sealed_to_python<'py>(py: Python<'py>, sealed: &SealedKeyPair) -> SealedBytes
 
 /// Runs a batch of `count` items on `threads` threads (the calling one included), turning each
 /// chunk into Python tuples with `convert` as soon as the calling thread is between chunks of its
-/// own, so that the GIL-held conversion overlaps generation. Every chunk is converted item by
-/// item and dropped (its secrets wiped) right after.
+/// own, so that the GIL-held conversion overlaps generation. The items themselves (their secrets
+/// wiped as they drop) are freed only once the batch is done, with the GIL released: freeing a
+/// helper's item on the calling thread while that helper allocates contends for the helper's
+/// malloc arena, which cost up to 10% more CPU per P-256 pair on two cores.
 fn batch_to_python<'py, T, F>(
     py: Python<'py>,
     spec: KeyPairSpec,
@@ -50,23 +52,26 @@ where
     let chunk = batch::chunk_size(spec, count, threads);
     let mut tuples = Vec::with_capacity(count);
     let mut failure = None;
+    let mut made = Vec::with_capacity(count.div_ceil(chunk.max(1)));
     batch::run(count, threads, chunk, make, |running| {
         batch::drive(
             running,
             |b| py.detach(|| b.make_chunk()),
             |b| py.detach(|| b.wait_rest()),
             |items| {
-                for item in items {
-                    match convert(py, &item) {
+                for item in &items {
+                    match convert(py, item) {
                         Ok(tuple) if failure.is_none() => tuples.push(tuple),
                         Ok(_) => {}
                         Err(error) => failure = failure.take().or(Some(error)),
                     }
                 }
+                made.push(items);
             },
         )
     })
     .map_err(CoreError)?;
+    py.detach(|| drop(made));
     if let Some(error) = failure {
         return Err(error);
     }
