@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import signal
 import subprocess
 import sys
 import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+
+import pytest
 
 import kmspair
 
@@ -92,3 +95,18 @@ def test_python_thread_is_never_stalled_for_a_whole_rsa_key() -> None:
 
 def test_python_thread_is_never_stalled_for_a_whole_batch() -> None:
     assert progress_beside(rsa_batches_until).longest_gap < 0.08
+
+
+def test_ctrl_c_stops_a_long_rsa_batch_after_the_keys_in_progress() -> None:
+    # Forty RSA_4096 keys on one thread take about twenty seconds; the interrupt comes after a
+    # quarter of a second and is seen as soon as the key then in progress is done (about 0.5 s,
+    # rarely 2 s), not after the whole batch.
+    timer = threading.Timer(0.25, signal.raise_signal, args=(signal.SIGINT,))
+    start = time.perf_counter()
+    timer.start()
+    try:
+        with pytest.raises(KeyboardInterrupt):
+            kmspair.generate_key_pairs("RSA_4096", 40, threads=1)
+    finally:
+        timer.cancel()
+    assert time.perf_counter() - start < 10

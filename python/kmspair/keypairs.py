@@ -23,7 +23,8 @@ def generate_key_pairs(
     """Generate ``count`` key pairs of ``spec``, spread over ``threads`` threads.
 
     ``threads`` defaults to one per core. The Rust backend works with the GIL released, so
-    other Python threads keep running meanwhile.
+    other Python threads keep running meanwhile, and a signal (Ctrl-C: ``KeyboardInterrupt``)
+    stops its batch once the pairs in progress are done.
     """
     if isinstance(count, bool) or not isinstance(count, int) or count < 0:
         raise ValueError(f"count must be a non-negative integer, not {count!r}")

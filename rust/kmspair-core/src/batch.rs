@@ -86,9 +86,15 @@ where
         let size = self.chunk.min(self.count - start);
         let chunk: Result<Vec<T>> = (0..size).map(|_| (self.make)()).collect();
         if chunk.is_err() {
-            self.next.store(self.count, Ordering::Relaxed);
+            self.cancel();
         }
         Some(chunk)
+    }
+
+    /// Claims everything not yet claimed, so the batch ends once the chunks in progress are
+    /// done (the caller was interrupted).
+    pub fn cancel(&self) {
+        self.next.store(self.count, Ordering::Relaxed);
     }
 
     /// The chunks helpers have finished since the last call.
@@ -295,6 +301,37 @@ mod tests {
         });
         assert!(matches!(result, Err(Error::Crypto("no randomness"))));
         assert!(made.load(Ordering::Relaxed) < 10_000);
+    }
+
+    #[test]
+    fn a_cancelled_batch_ends_after_the_chunks_in_progress() {
+        let made = AtomicUsize::new(0);
+        let delivered = run(
+            10_000,
+            2,
+            1,
+            || Ok(made.fetch_add(1, Ordering::Relaxed)),
+            |batch| {
+                let mut delivered = 0;
+                let mut own = 0;
+                drive(
+                    batch,
+                    |b| {
+                        own += 1;
+                        if own == 3 {
+                            b.cancel();
+                        }
+                        b.make_chunk()
+                    },
+                    Batch::wait_rest,
+                    |chunk| delivered += chunk.len(),
+                )
+                .unwrap();
+                delivered
+            },
+        );
+        assert_eq!(delivered, made.load(Ordering::Relaxed));
+        assert!(delivered < 10_000);
     }
 
     #[test]

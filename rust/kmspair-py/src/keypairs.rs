@@ -53,10 +53,19 @@ where
     let mut tuples = Vec::with_capacity(count);
     let mut failure = None;
     let mut made = Vec::with_capacity(count.div_ceil(chunk.max(1)));
+    let mut interrupted = None;
     batch::run(count, threads, chunk, make, |running| {
         batch::drive(
             running,
-            |b| py.detach(|| b.make_chunk()),
+            |b| {
+                // Between chunks a signal handler may run: Ctrl-C stops a long RSA batch after
+                // the keys in progress instead of after all of them.
+                if let Err(error) = py.check_signals() {
+                    interrupted = Some(error);
+                    b.cancel();
+                }
+                py.detach(|| b.make_chunk())
+            },
             |b| py.detach(|| b.wait_rest()),
             |items| {
                 for item in &items {
@@ -72,7 +81,7 @@ where
     })
     .map_err(CoreError)?;
     py.detach(|| drop(made));
-    if let Some(error) = failure {
+    if let Some(error) = interrupted.or(failure) {
         return Err(error);
     }
     PyList::new(py, tuples)
