@@ -273,3 +273,39 @@ def test_server_validation_answers_when_botocore_validation_is_off(tmp_path: Pat
         "1 validation error detected: Value '1025' at 'numberOfBytes' failed to satisfy "
         "constraint: Member must have value less than or equal to 1024"
     )
+
+
+def member_orders(value: Any) -> Any:
+    """The keys of every dict in ``value``, in order, nested as the value is."""
+    if isinstance(value, dict):
+        return [(name, member_orders(item)) for name, item in value.items()]
+    if isinstance(value, list):
+        return [member_orders(item) for item in value]
+    return None
+
+
+def test_response_members_come_in_the_order_botocore_parses_them(tmp_path: Path) -> None:
+    in_process = make_client("client", tmp_path)
+    genuine = make_client("boto3_client", tmp_path)
+    key = in_process.create_key(Description="orders", Tags=[{"TagKey": "a", "TagValue": "b"}])
+    key_id = key["KeyMetadata"]["KeyId"]
+    in_process.create_alias(AliasName="alias/orders", TargetKeyId=key_id)
+    calls: list[tuple[str, dict[str, Any]]] = [
+        ("describe_key", {"KeyId": key_id}),
+        ("generate_data_key_pair", {"KeyId": key_id, "KeyPairSpec": "ECC_NIST_P256"}),
+        ("generate_data_key", {"KeyId": key_id, "KeySpec": "AES_256"}),
+        ("encrypt", {"KeyId": key_id, "Plaintext": b"x"}),
+        ("list_keys", {}),
+        ("list_aliases", {}),
+        ("get_key_policy", {"KeyId": key_id, "PolicyName": "default"}),
+    ]
+    try:
+        for method, params in calls:
+            ours = getattr(in_process, method)(**params)
+            theirs = getattr(genuine, method)(**params)
+            ours.pop("ResponseMetadata")
+            theirs.pop("ResponseMetadata")
+            assert member_orders(ours) == member_orders(theirs), method
+    finally:
+        in_process.close()
+        genuine.close()

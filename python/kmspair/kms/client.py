@@ -124,7 +124,8 @@ class KMSClient:
             result = self._kms.call(operation_name, params)
         except KMSError as error:
             raise self._client_error(error, operation_name, request_id) from None
-        response = dict(result)
+        output_shape = operation_model(operation_name).output_shape
+        response = dict(result) if output_shape is None else _in_model_order(output_shape, result)
         response["ResponseMetadata"] = _response_metadata(request_id, 200)
         return response
 
@@ -193,6 +194,23 @@ def _to_native(shape: Any, value: Any) -> Any:
         return [_to_native(shape.member, item) for item in value]
     if type_name == "map":
         return {key: _to_native(shape.value, item) for key, item in value.items()}
+    return value
+
+
+def _in_model_order(shape: Any, value: Any) -> Any:
+    """``value`` with every structure's members in the service model's order, as botocore's
+    parser builds a response (it walks the model's members), so what prints, in the CLI too,
+    comes in the order the same call against AWS gives."""
+    type_name = shape.type_name
+    if type_name == "structure":
+        members = shape.members
+        return {
+            name: _in_model_order(members[name], value[name]) for name in members if name in value
+        }
+    if type_name == "list":
+        return [_in_model_order(shape.member, item) for item in value]
+    if type_name == "map":
+        return {key: _in_model_order(shape.value, item) for key, item in value.items()}
     return value
 
 
