@@ -3,18 +3,23 @@
 from __future__ import annotations
 
 import datetime
+import random
 import re
 from typing import Any
 
 import pytest
+from model_values import variations
 
 import kmspair
 from kmspair.kms.errors import KMSError
-from kmspair.kms.model import service_model
-from kmspair.kms.validation import validate
+from kmspair.kms.model import operation_model, operation_names, service_model
+from kmspair.kms.validation import accepts, check_in_full, validate
 
 SPECS = ", ".join(kmspair.KEY_PAIR_SPECS)
 VALID_PAIR = {"KeyId": "alias/orders", "KeyPairSpec": "ECC_NIST_P256"}
+VALIDATED_OPERATIONS = [
+    name for name in operation_names() if operation_model(name).input_shape is not None
+]
 
 
 def validation_message(operation: str, params: dict[str, Any]) -> str:
@@ -279,3 +284,34 @@ def test_an_unknown_operation_is_reported_as_such() -> None:
     with pytest.raises(KMSError) as caught:
         validate("MakeCoffee", {})
     assert caught.value.code == "UnknownOperationException"
+
+
+# -- the fast yes agrees with the full check ------------------------------------------------------
+
+
+def full_check_passes(operation: str, params: dict[str, Any]) -> bool:
+    try:
+        check_in_full(operation, params)
+    except KMSError:
+        return False
+    return True
+
+
+@pytest.mark.parametrize("operation", VALIDATED_OPERATIONS)
+def test_the_fast_answer_is_the_full_checks_answer(operation: str) -> None:
+    rng = random.Random(f"coral/{operation}")
+    for params in variations(operation, rng, 300):
+        assert accepts(operation, params) == full_check_passes(operation, params), params
+
+
+@pytest.mark.parametrize(
+    ("operation", "params"),
+    [
+        ("GenerateDataKeyPair", {**VALID_PAIR, "EncryptionContext": {"a": "b"}, "DryRun": False}),
+        ("Encrypt", {"KeyId": "alias/orders", "Plaintext": b"p", "GrantTokens": ["t"]}),
+        ("Decrypt", {"CiphertextBlob": b"c" * 40, "EncryptionContext": {"a": "b"}}),
+        ("CreateKey", {"Description": "d", "KeySpec": "SYMMETRIC_DEFAULT", "Tags": []}),
+    ],
+)
+def test_typical_valid_requests_take_the_fast_yes(operation: str, params: dict[str, Any]) -> None:
+    assert accepts(operation, params)

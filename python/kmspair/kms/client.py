@@ -25,6 +25,7 @@ from botocore.utils import parse_to_aware_datetime
 from botocore.validate import validate_parameters
 
 from .arn import partition_of
+from .botocore_acceptance import accepts
 from .errors import KMSError
 from .model import operation_model, operation_names, paginator_configs, service_model
 from .response_metadata import http_date, new_request_id
@@ -117,7 +118,8 @@ class KMSClient:
         input_shape = operation_model(operation_name).input_shape
         params = api_params
         if input_shape is not None:
-            validate_parameters(api_params, input_shape)
+            if not accepts(operation_name, api_params):
+                validate_parameters(api_params, input_shape)
             params = _to_native(input_shape, api_params)
         request_id = new_request_id()
         try:
@@ -201,16 +203,51 @@ def _in_model_order(shape: Any, value: Any) -> Any:
     """``value`` with every structure's members in the service model's order, as botocore's
     parser builds a response (it walks the model's members), so what prints, in the CLI too,
     comes in the order the same call against AWS gives."""
+    return _orderer(shape)(value)
+
+
+_Orderer = Callable[[Any], Any]
+_CONTAINERS = frozenset({"structure", "list", "map"})
+_orderers: dict[str, _Orderer] = {}
+
+
+def _orderer(shape: Any) -> _Orderer:
+    """The reordering function of a shape, made once per shape: this runs on every response."""
+    found = _orderers.get(shape.name)
+    if found is None:
+        found = _orderers[shape.name] = _make_orderer(shape)
+    return found
+
+
+def _make_orderer(shape: Any) -> _Orderer:
     type_name = shape.type_name
     if type_name == "structure":
-        members = shape.members
-        return {
-            name: _in_model_order(members[name], value[name]) for name in members if name in value
+        plan = tuple(
+            (name, member if member.type_name in _CONTAINERS else None)
+            for name, member in shape.members.items()
+        )
+        if all(member is None for _, member in plan):
+            names = tuple(name for name, _ in plan)
+            return lambda value: {name: value[name] for name in names if name in value}
+        return lambda value: {
+            name: value[name] if member is None else _orderer(member)(value[name])
+            for name, member in plan
+            if name in value
         }
     if type_name == "list":
-        return [_in_model_order(shape.member, item) for item in value]
+        member = shape.member
+        if member.type_name not in _CONTAINERS:
+            return list
+        return lambda value: [_orderer(member)(item) for item in value]
     if type_name == "map":
-        return {key: _in_model_order(shape.value, item) for key, item in value.items()}
+        value_shape = shape.value
+        if value_shape.type_name not in _CONTAINERS:
+            return dict
+        return lambda value: {key: _orderer(value_shape)(item) for key, item in value.items()}
+    return _same
+
+
+def _same(value: Any) -> Any:
     return value
 
 

@@ -5,7 +5,8 @@ process and per keystore, keyed by backend, key ARN and key material ID. That is
 generation's material never changes once stored, and no row of it is ever deleted: the cache can
 only lack an entry, never hold a wrong one. Which generation is *current* is still asked of the
 keystore on every request, so a rotation by another process (or another client of this one) is
-used at once (it is read in the same query as the key, see ``keyid.resolve_key_for_sealing``),
+used at once (it is read with the key, see ``keyid.resolve_key_for_sealing``; the keystore
+answers from its own cache only while the database is unchanged, see ``keystore_cache.py``),
 and the key's state (disabled, pending deletion) is checked on that freshly read key before any
 sealer is looked up. What the cache saves is the per-request opening of the material
 under the root key and the setting up of a new sealing key.

@@ -1,0 +1,115 @@
+"""Key reads are cached per connection, and never outlive a change to the database."""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import threading
+from collections.abc import Iterator
+from contextlib import closing
+from pathlib import Path
+
+import pytest
+
+from keystore_helpers import KEYSTORE_VARIABLES, make_key, material_id
+from kmspair.kms import keystore_cache
+from kmspair.kms.records import KeyRecord
+from kmspair.kms.sqlite_store import DATABASE_FILE_NAME, SQLiteKeyStore
+
+
+@pytest.fixture(autouse=True)
+def _no_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    for name in KEYSTORE_VARIABLES:
+        monkeypatch.delenv(name, raising=False)
+
+
+@pytest.fixture
+def home(tmp_path: Path) -> Path:
+    return tmp_path / "home"
+
+
+@pytest.fixture
+def store(home: Path) -> Iterator[SQLiteKeyStore]:
+    with SQLiteKeyStore.open(home) as opened:
+        yield opened
+
+
+@pytest.fixture
+def key(store: SQLiteKeyStore) -> KeyRecord:
+    stored = make_key("k1")
+    store.add_key(stored, material_id("m1"), os.urandom(32))
+    return stored
+
+
+def read_state(store: SQLiteKeyStore, arn: str) -> tuple[str, str | None]:
+    read = store.get_key_and_current_material_id(arn)
+    assert read is not None
+    return read[0].key_state, read[1]
+
+
+def test_an_unchanged_key_is_served_from_the_cache(store: SQLiteKeyStore, key: KeyRecord) -> None:
+    first = store.get_key_and_current_material_id(key.arn)
+    assert first is not None
+    assert store.get_key_and_current_material_id(key.arn) is first
+
+
+def test_a_write_through_the_same_store_is_read_at_once(
+    store: SQLiteKeyStore, key: KeyRecord
+) -> None:
+    read_state(store, key.arn)
+    store.update_key(key.arn, key_state="Disabled")
+    store.add_material(key.arn, material_id("m2"), os.urandom(32), "ON_DEMAND", key.creation_date)
+    assert read_state(store, key.arn) == ("Disabled", material_id("m2"))
+
+
+def test_a_write_by_another_thread_of_the_same_store_is_read_at_once(
+    store: SQLiteKeyStore, key: KeyRecord
+) -> None:
+    read_state(store, key.arn)
+    writer = threading.Thread(
+        target=store.update_key, args=(key.arn,), kwargs={"key_state": "Disabled"}
+    )
+    writer.start()
+    writer.join()
+    assert read_state(store, key.arn) == ("Disabled", material_id("m1"))
+
+
+def test_a_write_by_a_plain_sqlite_connection_is_read_at_once(
+    store: SQLiteKeyStore, key: KeyRecord, home: Path
+) -> None:
+    read_state(store, key.arn)
+    with closing(sqlite3.connect(home / DATABASE_FILE_NAME, isolation_level=None)) as other:
+        other.execute("UPDATE keys SET key_state = 'Disabled' WHERE arn = ?", (key.arn,))
+    assert read_state(store, key.arn) == ("Disabled", material_id("m1"))
+
+
+def test_a_rolled_back_write_is_never_served_from_the_cache(
+    store: SQLiteKeyStore, key: KeyRecord
+) -> None:
+    read_state(store, key.arn)
+    with pytest.raises(RuntimeError), store._transaction() as connection:
+        connection.execute("UPDATE keys SET key_state = 'Disabled' WHERE arn = ?", (key.arn,))
+        # Read inside the transaction: it sees (and would cache) the uncommitted state.
+        assert read_state(store, key.arn) == ("Disabled", material_id("m1"))
+        raise RuntimeError("abandon the transaction")
+    assert read_state(store, key.arn) == ("Enabled", material_id("m1"))
+
+
+def test_a_key_created_after_a_miss_is_found(store: SQLiteKeyStore) -> None:
+    late = make_key("late")
+    assert store.get_key_and_current_material_id(late.arn) is None
+    store.add_key(late, material_id("m1"), os.urandom(32))
+    assert store.get_key_and_current_material_id(late.arn) == (late, material_id("m1"))
+
+
+def test_the_cache_starts_over_beyond_its_bound(
+    store: SQLiteKeyStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(keystore_cache, "MAX_ENTRIES", 3)
+    keys = [make_key(f"k{index}") for index in range(5)]
+    for stored in keys:
+        store.add_key(stored, material_id("m1"), os.urandom(32))
+    reads = [store.get_key_and_current_material_id(stored.arn) for stored in keys]
+    assert reads == [(stored, material_id("m1")) for stored in keys]
+    cache = store._key_read_cache()
+    assert len(cache.current()) <= 3
