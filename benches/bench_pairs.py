@@ -37,8 +37,11 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument(
         "--rsa-keys",
         type=int,
-        default=defaults.rsa_keys,
-        help=f"pairs per one-thread RSA point over all rounds (default: {defaults.rsa_keys})",
+        default=None,
+        help=(
+            "pairs per one-thread RSA point over all rounds (default: "
+            f"{defaults.rsa_2048_keys} for RSA_2048, {defaults.rsa_keys} for RSA_3072/4096)"
+        ),
     )
     parser.add_argument(
         "--ec-seconds",
@@ -55,16 +58,16 @@ def parse_args() -> argparse.Namespace:
     unknown = [spec for spec in args.specs if spec not in kmspair.KEY_PAIR_SPECS]
     if unknown:
         parser.error(f"unknown specs {unknown}; valid: {', '.join(kmspair.KEY_PAIR_SPECS)}")
-    if args.rsa_keys < 1 or args.ec_seconds <= 0 or args.rounds < 1:
+    if (args.rsa_keys is not None and args.rsa_keys < 1) or args.ec_seconds <= 0 or args.rounds < 1:
         parser.error("--rsa-keys, --ec-seconds and --rounds must be positive")
     return args
 
 
 def main() -> None:
     args = parse_args()
-    settings = suite_inprocess.Settings(
-        rounds=args.rounds, ec_window=args.ec_seconds, rsa_keys=args.rsa_keys
-    )
+    settings = suite_inprocess.Settings(rounds=args.rounds, ec_window=args.ec_seconds)
+    if args.rsa_keys is not None:
+        settings.rsa_keys = settings.rsa_2048_keys = args.rsa_keys
     section = suite_inprocess.run(args.specs, quick=False, settings=settings)
     preamble = [
         f"Machine: {os.cpu_count()} cores (nproc), {cpu_model()}; load average "

@@ -13,8 +13,8 @@ PKCS#8/SPKI DER and an AES-256-GCM seal of the private key under 64 bytes of AAD
 
 The points run in rounds. In each round every point runs once for at least one window (EC,
 in blocks of about a quarter window) or a fixed number of keys (RSA), the order rotating round
-by round, and the two points of each ratio run back to back (``rust 1t``/``python 1t`` and
-``rust batch 1t``/``rust all``, in alternating order), so both see the same machine. A ratio
+by round, and the two points of each ratio run together (``rust 1t``/``python 1t`` and
+``rust batch 1t``/``rust all``), their blocks alternating, so both see the same machine. A ratio
 is reported as the median of its per-round ratios with their min and max: on a shared VM whose
 speed drifts by +-10% from one second to the next, a median of adjacent pairs is robust where
 one total over minutes is not.
@@ -89,11 +89,18 @@ Work = Callable[[int], "list[float] | Kept | None"]
 class Settings:
     rounds: int = 5
     ec_window: float = 1.0  # seconds per EC point per round
-    rsa_keys: int = 150  # keys per one-thread RSA point, over all rounds
+    rsa_keys: int = 150  # keys per one-thread RSA_3072/RSA_4096 point, over all rounds
+    # RSA_2048 is what the pool and most callers use, and its keys are quick enough (~60 ms)
+    # for 4x the keys: its ratios' noise (the prime search's, +-8% at 150) halves.
+    rsa_2048_keys: int = 600
     lib_rsa_seconds: float = 60.0  # python-rsa: stop starting rounds after this long
 
+    def keys_for(self, spec: str) -> int:
+        """Keys per one-thread point of an RSA spec, over all rounds."""
+        return self.rsa_2048_keys if spec == "RSA_2048" else self.rsa_keys
 
-QUICK = Settings(rounds=3, ec_window=0.15, rsa_keys=6, lib_rsa_seconds=0.0)
+
+QUICK = Settings(rounds=3, ec_window=0.15, rsa_keys=6, rsa_2048_keys=6, lib_rsa_seconds=0.0)
 
 
 @dataclass
@@ -120,19 +127,6 @@ class Point:
         del outcome  # a batch's pairs are freed here, off the clock
         return elapsed
 
-    def run_round(self) -> None:
-        """One block, or with a ``window`` as many blocks as it takes to fill it."""
-        if self.seconds and sum(self.seconds) >= self.budget:
-            return  # over its budget, with at least one round done
-        pairs, seconds = self.block, self.run(self.block)
-        cpu = self.last_cpu
-        while seconds < self.window:
-            pairs, seconds = pairs + self.block, seconds + self.run(self.block)
-            cpu += self.last_cpu
-        self.cpu.append(cpu)
-        self.seconds.append(seconds)
-        self.pairs.append(pairs)
-
     @property
     def cores_busy(self) -> float:
         """CPU time over wall time in the rounds: how many cores the point kept busy."""
@@ -146,6 +140,29 @@ class Point:
 
     def round_rate(self, index: int) -> float:
         return self.pairs[index] / self.seconds[index]
+
+
+def run_round_together(points: list[Point]) -> None:
+    """One round of each point, their blocks alternating (A B A B ...) until every point has
+    filled its window (or run its one block), so the points of a ratio see the same stretch of
+    machine to within a block (about a quarter second), not one after the other's whole window.
+    A point over its ``budget`` (with a round done) sits the round out."""
+    live = [point for point in points if not (point.seconds and sum(point.seconds) >= point.budget)]
+    done = {point.name: [0, 0.0, 0.0] for point in live}  # pairs, seconds, CPU seconds
+    while pending := [
+        point for point in live if done[point.name][0] == 0 or done[point.name][1] < point.window
+    ]:
+        for point in pending:
+            seconds = point.run(point.block)
+            totals = done[point.name]
+            totals[0] += point.block
+            totals[1] += seconds
+            totals[2] += point.last_cpu
+    for point in live:
+        pairs, seconds, cpu = done[point.name]
+        point.pairs.append(int(pairs))
+        point.seconds.append(seconds)
+        point.cpu.append(cpu)
 
 
 def _cpu_seconds() -> float:
@@ -208,8 +225,7 @@ def machine_scaling(settings: Settings) -> tuple[Ratio, Point]:
     for point in (one, every):
         _size(point, "machine", CORES, settings)
     for round_ in range(settings.rounds):
-        for point in (one, every) if round_ % 2 == 0 else (every, one):
-            point.run_round()
+        run_round_together([one, every] if round_ % 2 == 0 else [every, one])
     return _ratio(every, one, "machine"), every
 
 
@@ -250,7 +266,7 @@ def _size(point: Point, spec: str, smallest: int, settings: Settings) -> None:
     point.run(smallest)  # first calls pay one-time costs (imports, tables, thread start-up)
     point.latencies.clear()
     if spec in RSA_SPECS:
-        point.block = max(smallest, math.ceil(settings.rsa_keys / settings.rounds))
+        point.block = max(smallest, math.ceil(settings.keys_for(spec) / settings.rounds))
         if point.name in ("rust all", "python all"):
             point.block *= CORES
         return
@@ -329,8 +345,8 @@ def measure(spec: str, settings: Settings) -> dict[str, object]:
     for round_ in range(settings.rounds):
         for i in range(len(groups)):
             group = groups[(i + round_) % len(groups)]
-            for name in group if round_ % 2 == 0 else reversed(group):
-                points[name].run_round()
+            names = group if round_ % 2 == 0 else group[::-1]
+            run_round_together([points[name] for name in names])
     for point in points.values():
         print(
             f"  {spec:<22} {point.name:<14} {sum(point.pairs):>7} pairs in "
@@ -432,12 +448,14 @@ def run(specs: list[str], quick: bool, settings: Settings | None = None) -> Sect
         plot["lib"].append(lib_rate)
         plot["all"].append(points["rust all"].rate)
     rsa_points = math.ceil(settings.rsa_keys / settings.rounds) * settings.rounds
+    rsa_2048_points = math.ceil(settings.rsa_2048_keys / settings.rounds) * settings.rounds
     section.notes = [
         f"kmspair {kmspair.__version__}. Full pipeline (keygen + PKCS#8/SPKI DER + AES-256-GCM "
         "seal of the private key under 64 bytes of AAD) as `generate_sealed_key_pair(s)` runs "
         f"it. {settings.rounds} interleaved rounds; EC/Ed25519/SM2 points run at least "
-        f"{settings.ec_window:g} s a round, one-thread RSA points {rsa_points} keys in all "
-        f"(all-cores RSA batches {CORES}x that).",
+        f"{settings.ec_window:g} s a round, one-thread RSA points {rsa_2048_points} keys in all "
+        f"for RSA_2048 and {rsa_points} for RSA_3072/4096 (all-cores RSA batches {CORES}x "
+        "that).",
         "Ratios: median of the per-round ratios (min-max of the rounds in brackets); RSA "
         "ratios pool all keys, since their noise is the key-to-key variance of the prime "
         "search, not the machine. pairs/s: all pairs over all time.",
