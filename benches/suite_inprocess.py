@@ -13,8 +13,8 @@ PKCS#8/SPKI DER and an AES-256-GCM seal of the private key under 64 bytes of AAD
 
 The points run in rounds. In each round every point runs once for at least one window (EC,
 in blocks of about a quarter window) or a fixed number of keys (RSA), the order rotating round
-by round, and the two points of each ratio run together (``rust 1t``/``python 1t`` and
-``rust batch 1t``/``rust all``), their blocks alternating, so both see the same machine. A ratio
+by round, and the two points of each ratio run back to back (``rust 1t``/``python 1t`` and
+``rust batch 1t``/``rust all``, in alternating order), so both see the same machine. A ratio
 is reported as the median of its per-round ratios with their min and max: on a shared VM whose
 speed drifts by +-10% from one second to the next, a median of adjacent pairs is robust where
 one total over minutes is not.
@@ -127,6 +127,19 @@ class Point:
         del outcome  # a batch's pairs are freed here, off the clock
         return elapsed
 
+    def run_round(self) -> None:
+        """One block, or with a ``window`` as many blocks as it takes to fill it."""
+        if self.seconds and sum(self.seconds) >= self.budget:
+            return  # over its budget, with at least one round done
+        pairs, seconds = self.block, self.run(self.block)
+        cpu = self.last_cpu
+        while seconds < self.window:
+            pairs, seconds = pairs + self.block, seconds + self.run(self.block)
+            cpu += self.last_cpu
+        self.cpu.append(cpu)
+        self.seconds.append(seconds)
+        self.pairs.append(pairs)
+
     @property
     def cores_busy(self) -> float:
         """CPU time over wall time in the rounds: how many cores the point kept busy."""
@@ -140,29 +153,6 @@ class Point:
 
     def round_rate(self, index: int) -> float:
         return self.pairs[index] / self.seconds[index]
-
-
-def run_round_together(points: list[Point]) -> None:
-    """One round of each point, their blocks alternating (A B A B ...) until every point has
-    filled its window (or run its one block), so the points of a ratio see the same stretch of
-    machine to within a block (about a quarter second), not one after the other's whole window.
-    A point over its ``budget`` (with a round done) sits the round out."""
-    live = [point for point in points if not (point.seconds and sum(point.seconds) >= point.budget)]
-    done = {point.name: [0, 0.0, 0.0] for point in live}  # pairs, seconds, CPU seconds
-    while pending := [
-        point for point in live if done[point.name][0] == 0 or done[point.name][1] < point.window
-    ]:
-        for point in pending:
-            seconds = point.run(point.block)
-            totals = done[point.name]
-            totals[0] += point.block
-            totals[1] += seconds
-            totals[2] += point.last_cpu
-    for point in live:
-        pairs, seconds, cpu = done[point.name]
-        point.pairs.append(int(pairs))
-        point.seconds.append(seconds)
-        point.cpu.append(cpu)
 
 
 def _cpu_seconds() -> float:
@@ -225,7 +215,8 @@ def machine_scaling(settings: Settings) -> tuple[Ratio, Point]:
     for point in (one, every):
         _size(point, "machine", CORES, settings)
     for round_ in range(settings.rounds):
-        run_round_together([one, every] if round_ % 2 == 0 else [every, one])
+        for point in (one, every) if round_ % 2 == 0 else (every, one):
+            point.run_round()
     return _ratio(every, one, "machine"), every
 
 
@@ -345,8 +336,8 @@ def measure(spec: str, settings: Settings) -> dict[str, object]:
     for round_ in range(settings.rounds):
         for i in range(len(groups)):
             group = groups[(i + round_) % len(groups)]
-            names = group if round_ % 2 == 0 else group[::-1]
-            run_round_together([points[name] for name in names])
+            for name in group if round_ % 2 == 0 else reversed(group):
+                points[name].run_round()
     for point in points.values():
         print(
             f"  {spec:<22} {point.name:<14} {sum(point.pairs):>7} pairs in "
