@@ -7,6 +7,8 @@ from typing import Any
 import pytest
 
 import kmspair
+from keystore_helpers import KEYSTORE_VARIABLES
+from kmspair.kms.sqlite_store import SQLiteKeyStore
 from kmspair.specs import RSA_SPECS
 
 BACKENDS = ("rust", "python")
@@ -65,3 +67,23 @@ def make_client(
     yield make
     for client in opened:
         client.close()
+
+
+@pytest.fixture
+def no_keystore_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    """No variable that points kmspair at a keystore or a root key: a test names its own."""
+    for name in KEYSTORE_VARIABLES:
+        monkeypatch.delenv(name, raising=False)
+
+
+@pytest.fixture
+def home(tmp_path: Path) -> Path:
+    """A kmspair home that does not exist yet."""
+    return tmp_path / "home"
+
+
+@pytest.fixture
+def store(home: Path) -> Iterator[SQLiteKeyStore]:
+    """An embedded keystore, new, in ``home``."""
+    with SQLiteKeyStore.open(home) as opened:
+        yield opened

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import sqlite3
-from collections.abc import Iterator
 from contextlib import closing
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
@@ -13,7 +12,6 @@ import pytest
 
 from keystore_helpers import (
     ACCOUNT,
-    KEYSTORE_VARIABLES,
     NOW,
     REGION,
     arn_of,
@@ -27,22 +25,7 @@ from kmspair.kms.records import AliasRecord
 from kmspair.kms.sqlite_store import SQLiteKeyStore
 from kmspair.kms.store import AliasExistsError, KeyStore
 
-
-@pytest.fixture(autouse=True)
-def _no_environment(monkeypatch: pytest.MonkeyPatch) -> None:
-    for name in KEYSTORE_VARIABLES:
-        monkeypatch.delenv(name, raising=False)
-
-
-@pytest.fixture
-def home(tmp_path: Path) -> Path:
-    return tmp_path / "home"
-
-
-@pytest.fixture
-def store(home: Path) -> Iterator[SQLiteKeyStore]:
-    with SQLiteKeyStore.open(home) as opened:
-        yield opened
+pytestmark = pytest.mark.usefixtures("no_keystore_environment")
 
 
 def as_key_store(store: KeyStore) -> KeyStore:

@@ -5,33 +5,17 @@ from __future__ import annotations
 import os
 import sqlite3
 import threading
-from collections.abc import Iterator
 from contextlib import closing
 from pathlib import Path
 
 import pytest
 
-from keystore_helpers import KEYSTORE_VARIABLES, make_key, material_id
+from keystore_helpers import make_key, material_id
 from kmspair.kms import keystore_cache
 from kmspair.kms.records import KeyRecord
 from kmspair.kms.sqlite_store import DATABASE_FILE_NAME, SQLiteKeyStore
 
-
-@pytest.fixture(autouse=True)
-def _no_environment(monkeypatch: pytest.MonkeyPatch) -> None:
-    for name in KEYSTORE_VARIABLES:
-        monkeypatch.delenv(name, raising=False)
-
-
-@pytest.fixture
-def home(tmp_path: Path) -> Path:
-    return tmp_path / "home"
-
-
-@pytest.fixture
-def store(home: Path) -> Iterator[SQLiteKeyStore]:
-    with SQLiteKeyStore.open(home) as opened:
-        yield opened
+pytestmark = pytest.mark.usefixtures("no_keystore_environment")
 
 
 @pytest.fixture

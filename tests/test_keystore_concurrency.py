@@ -13,7 +13,6 @@ import pytest
 
 from keystore_helpers import (
     ACCOUNT,
-    KEYSTORE_VARIABLES,
     REGION,
     arn_of,
     contend,
@@ -34,15 +33,7 @@ contend_in_this_process(*sys.argv[2:])
 """
 
 
-@pytest.fixture(autouse=True)
-def _no_environment(monkeypatch: pytest.MonkeyPatch) -> None:
-    for name in KEYSTORE_VARIABLES:
-        monkeypatch.delenv(name, raising=False)
-
-
-@pytest.fixture
-def home(tmp_path: Path) -> Path:
-    return tmp_path / "home"
+pytestmark = pytest.mark.usefixtures("no_keystore_environment")
 
 
 @pytest.fixture

@@ -14,7 +14,6 @@ import pytest
 
 from keystore_helpers import (
     ACCOUNT,
-    KEYSTORE_VARIABLES,
     NOW,
     REGION,
     arn_of,
@@ -44,15 +43,7 @@ with SQLiteKeyStore.open(Path(sys.argv[2])) as store:
 """
 
 
-@pytest.fixture(autouse=True)
-def _no_environment(monkeypatch: pytest.MonkeyPatch) -> None:
-    for name in KEYSTORE_VARIABLES:
-        monkeypatch.delenv(name, raising=False)
-
-
-@pytest.fixture
-def home(tmp_path: Path) -> Path:
-    return tmp_path / "home"
+pytestmark = pytest.mark.usefixtures("no_keystore_environment")
 
 
 def fill(store: SQLiteKeyStore) -> None:

@@ -8,7 +8,6 @@ import json
 import os
 import subprocess
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -22,17 +21,6 @@ from kmspair.kms.service import LocalKMS
 from kmspair.kms.sqlite_store import SQLiteKeyStore
 from kmspair.server import Server
 from server_helpers import kms_client
-
-
-@pytest.fixture
-def home(tmp_path: Path) -> Path:
-    return tmp_path / "home"
-
-
-@pytest.fixture
-def store(home: Path) -> Iterator[SQLiteKeyStore]:
-    with SQLiteKeyStore.open(home) as opened:
-        yield opened
 
 
 def local(store: SQLiteKeyStore) -> LocalKMS:
