@@ -291,3 +291,48 @@ def test_pool_threads_run_at_a_lower_priority_than_requests() -> None:
     assert all(nice == 10 for nice in nice_of_pool_threads)
     main_nice = int((tasks / str(os.getpid()) / "stat").read_text().rsplit(")", 1)[1].split()[16])
     assert main_nice == 0
+
+
+# Counts this process's refill threads by name, after giving any that exist time to start.
+COUNT_POOL_THREADS = (
+    "import pathlib, time;"
+    "time.sleep(0.2);"
+    "print(sum(1 for t in pathlib.Path('/proc/self/task').iterdir()"
+    " if (t / 'comm').read_text().strip() == 'kmspair-pool'))"
+)
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")
+def test_a_process_that_stopped_filling_starts_no_refill_thread_when_configured() -> None:
+    done = run_python(
+        "import kmspair, kmspair.pool;"
+        "kmspair.pool.stop_filling_here();"
+        "kmspair.configure_pool({'ECC_NIST_P256': 4}, threads=2);"
+        "print(kmspair.pool_stats()['ECC_NIST_P256']['capacity']);" + COUNT_POOL_THREADS
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split() == ["4", "0"]
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")
+def test_a_process_that_stopped_filling_starts_no_refill_thread_for_kmspair_pool() -> None:
+    done = run_python(
+        "import kmspair, kmspair.pool;"
+        "kmspair.pool.stop_filling_here();"
+        "kmspair.generate_key_pair('ECC_NIST_P256');" + COUNT_POOL_THREADS,
+        KMSPAIR_POOL="ECC_NIST_P256=4",
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split() == ["0"]
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")
+def test_starting_to_fill_again_starts_the_configured_refill_threads() -> None:
+    done = run_python(
+        "import kmspair, kmspair.pool;"
+        "kmspair.pool.stop_filling_here();"
+        "kmspair.configure_pool({'ECC_NIST_P256': 4}, threads=2);"
+        "kmspair.pool.start_filling_here();" + COUNT_POOL_THREADS
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split() == ["2"]

@@ -183,11 +183,19 @@ def pool_threads_of(pid: int) -> int:
 
 
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")
+@pytest.mark.parametrize(
+    ("options", "pool_variable"),
+    [
+        (["--pool", "ECC_NIST_P256=4", "--pool-threads", "2"], None),
+        (["--pool-threads", "2"], "ECC_NIST_P256=4"),
+    ],
+    ids=["pool option", "KMSPAIR_POOL"],
+)
 def test_with_workers_only_the_workers_fill_pools_and_they_start_before_any_request(
-    tmp_path: Path,
+    tmp_path: Path, options: list[str], pool_variable: str | None
 ) -> None:
     process = serve_process(
-        tmp_path / "home", "--workers", "2", "--pool", "ECC_NIST_P256=4", "--pool-threads", "2"
+        tmp_path / "home", "--workers", "2", *options, pool_variable=pool_variable
     )
     try:
         # No signed request has been made: the pool counters come from an unsigned GET that

@@ -36,6 +36,9 @@ PoolSizes = Mapping[str, int] | str
 _attached_lock = threading.Lock()
 _attached: ModuleType | None = None
 _hooks_registered = False
+# False once stop_filling_here() ran, so that KMSPAIR_POOL, applied when the core first loads,
+# starts no thread in a process that only forks workers.
+_filling_here = True
 
 
 def parse_sizes(sizes: PoolSizes | None) -> dict[str, int]:
@@ -132,15 +135,23 @@ def pool_stats() -> dict[str, dict[str, int | float]]:
 def stop_filling_here() -> None:
     """For a process that only forks workers (``kmspair serve --workers``): stop refilling in
     this process and wipe its ready pairs, keeping the configuration, which every forked child
-    inherits; each child then calls :func:`start_filling_here`."""
-    native = _attached
+    inherits; each child then calls :func:`start_filling_here`. Called before
+    :func:`configure_pool` (or before ``KMSPAIR_POOL`` applies), no refill thread ever starts
+    here; called after, the threads already running exit once their pair in hand is done."""
+    global _filling_here
+    with _attached_lock:
+        _filling_here = False
+        native = _attached
     if native is not None:
         native.pool_stop_filling()
 
 
 def start_filling_here() -> None:
     """Start refilling in this process now instead of on its first request (a forked worker)."""
-    native = _attached
+    global _filling_here
+    with _attached_lock:
+        _filling_here = True
+        native = _attached
     if native is not None:
         native.pool_start_filling()
 
@@ -168,6 +179,8 @@ def attach(native: ModuleType) -> None:
                 after_in_child=native.pool_after_fork_in_child,
             )
             _hooks_registered = True
+        if not _filling_here:
+            native.pool_stop_filling()
         configured = os.environ.get(ENVIRONMENT_VARIABLE, "").strip()
         if configured:
             native.configure_pool(list(parse_sizes(configured).items()), 1)

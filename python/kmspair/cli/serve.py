@@ -101,11 +101,14 @@ def _configure_pool(args: argparse.Namespace) -> None:
     """Apply --pool / --pool-threads (or $KMSPAIR_POOL) before the first request, so a bad
     configuration stops the command instead of the first request."""
     from kmspair.exceptions import KmspairError
-    from kmspair.pool import ENVIRONMENT_VARIABLE, configure_pool
+    from kmspair.pool import ENVIRONMENT_VARIABLE, configure_pool, stop_filling_here
 
     sizes = args.pool if args.pool is not None else os.environ.get(ENVIRONMENT_VARIABLE)
     if sizes is None and args.pool_threads is None:
         return
+    if args.workers > 1:
+        # Only the forked workers fill pools; threads started here would outlive the check.
+        stop_filling_here()
     try:
         configure_pool(sizes, threads=args.pool_threads)
     except KmspairError as error:

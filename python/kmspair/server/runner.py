@@ -275,13 +275,29 @@ def _serve_workers(
     workers: int,
 ) -> None:
     """The pre-forking parent: fail fast on bad credentials or keystore, listen, fork, supervise."""
+    # The parent answers no request: its pool would only take a core from the workers' pools.
+    # First, so that not even KMSPAIR_POOL, applied when the Rust core loads, starts a thread;
+    # a process that goes on after serving (a library caller) gets its pool back.
+    stop_filling_here()
+    try:
+        _fork_and_supervise(host, port, home, credentials, ready, workers)
+    finally:
+        start_filling_here()
+
+
+def _fork_and_supervise(
+    host: str,
+    port: int,
+    home: str | os.PathLike[str] | None,
+    credentials: str | os.PathLike[str] | None,
+    ready: Callable[[Listening], None] | None,
+    workers: int,
+) -> None:
     identities = default_identities() if credentials is None else load_identities(credentials)
     home_path = resolve_home(home)
     SQLiteKeyStore.open(home_path).close()  # a bad home or root key fails here, not per worker
     listener = listening_socket(host, port, _WORKERS_BACKLOG)
     address = _Address(listener)
-    # The parent answers no request: its pool would only take a core from the workers' pools.
-    stop_filling_here()
     children: dict[int, tuple[int, float]] = {}  # pid -> (worker number, started)
     stopping: list[int] = []  # the stop signal, once received
 

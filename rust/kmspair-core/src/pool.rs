@@ -163,7 +163,8 @@ fn lock() -> MutexGuard<'static, State> {
 
 /// Sets the pool's capacity per spec (specs not named get none) and the number of worker
 /// threads; all capacities zero turns the pool off. Pairs beyond a new capacity are dropped
-/// and wiped; ready pairs within it are kept.
+/// and wiped; ready pairs within it are kept. A process that [`stop_filling`] stopped stays
+/// stopped: it keeps the new configuration for its forked children and starts no thread.
 pub fn configure(capacities: &[(KeyPairSpec, usize)], threads: usize) {
     let mut state = lock();
     for slot in &mut state.slots {
@@ -177,7 +178,6 @@ pub fn configure(capacities: &[(KeyPairSpec, usize)], threads: usize) {
         slot.ready.truncate(keep);
     }
     state.threads = threads.max(1);
-    state.filling = true;
     CONFIGURED.store(state.configured(), Ordering::Release);
     // Old workers finish the pair in hand, queue it if it is still wanted, and exit.
     state.epoch += 1;
@@ -391,6 +391,22 @@ mod tests {
         assert_eq!(counters(KeyPairSpec::EccNistP256).capacity, 8);
         start_filling();
         wait_for_depth(KeyPairSpec::EccNistP256, 8);
+        configure(&[], 1);
+    }
+
+    #[test]
+    fn configuring_a_stopped_pool_starts_no_thread_until_filling_starts() {
+        let _turn = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
+        configure(&[], 1);
+        stop_filling();
+        configure(&[(KeyPairSpec::EccNistP256, 4)], 2);
+        assert_eq!(lock().workers, 0);
+        assert!(take(KeyPairSpec::EccNistP256).is_none());
+        assert_eq!(lock().workers, 0);
+        assert_eq!(counters(KeyPairSpec::EccNistP256).capacity, 4);
+        start_filling();
+        assert_eq!(lock().workers, 2);
+        wait_for_depth(KeyPairSpec::EccNistP256, 4);
         configure(&[], 1);
     }
 
