@@ -1,4 +1,4 @@
-"""Key reads are cached per connection, and never outlive a change to the database."""
+"""Key reads are cached for the process, and never outlive a change to the database."""
 
 from __future__ import annotations
 
@@ -95,5 +95,62 @@ def test_the_cache_starts_over_beyond_its_bound(
         store.add_key(stored, material_id("m1"), os.urandom(32))
     reads = [store.get_key_and_current_material_id(stored.arn) for stored in keys]
     assert reads == [(stored, material_id("m1")) for stored in keys]
-    cache = store._key_read_cache()
-    assert len(cache.current()) <= 3
+    assert len(store._connections.shared_reads()) <= 3
+
+
+def test_a_read_cached_by_one_thread_serves_every_thread(
+    store: SQLiteKeyStore, key: KeyRecord
+) -> None:
+    first = store.get_key_and_current_material_id(key.arn)
+    seen: list[object] = []
+    reader = threading.Thread(
+        target=lambda: seen.append(store.get_key_and_current_material_id(key.arn))
+    )
+    reader.start()
+    reader.join()
+    assert seen[0] is first
+
+
+def test_a_thread_that_finds_the_cache_busy_reads_for_itself_without_waiting(
+    store: SQLiteKeyStore, key: KeyRecord
+) -> None:
+    cached = store.get_key_and_current_material_id(key.arn)
+    store.update_key(key.arn, key_state="Disabled")
+    with store._connections.shared_reads()._lock:  # another thread in the middle of a read
+        read = store.get_key_and_current_material_id(key.arn)
+    assert read is not None and read is not cached
+    assert read[0].key_state == "Disabled"
+
+
+def test_a_read_inside_a_write_transaction_is_its_own_and_never_cached(
+    store: SQLiteKeyStore, key: KeyRecord
+) -> None:
+    with store._transaction() as connection:
+        connection.execute("UPDATE keys SET key_state = 'Disabled' WHERE arn = ?", (key.arn,))
+        assert read_state(store, key.arn) == ("Disabled", material_id("m1"))
+        assert len(store._connections.shared_reads()) == 0
+    assert read_state(store, key.arn) == ("Disabled", material_id("m1"))
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="needs os.fork")
+def test_a_forked_child_reads_through_its_own_connection_and_sees_later_writes(
+    store: SQLiteKeyStore, key: KeyRecord
+) -> None:
+    parents = store._connections.shared_reads()
+    read_state(store, key.arn)
+    reader, writer = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the child: report, then leave without running the parent's cleanup
+        try:
+            store.update_key(key.arn, key_state="Disabled")
+            fresh = store._connections.shared_reads() is not parents
+            state = read_state(store, key.arn)[0]
+            os.write(writer, f"{fresh} {state}".encode())
+        finally:
+            os._exit(0)
+    os.close(writer)
+    with os.fdopen(reader) as report:
+        said = report.read()
+    os.waitpid(pid, 0)
+    assert said == "True Disabled"
+    assert read_state(store, key.arn) == ("Disabled", material_id("m1"))

@@ -3,6 +3,7 @@
 An ``sqlite3`` connection must not be used by two threads at once, nor at all in a process forked
 from the one that opened it (its locks and shared memory belong to the parent). So each thread
 gets its own connection, and a forked child drops the parent's connections and opens its own.
+One more connection is shared by the threads, for the cached key reads, which take turns on it.
 """
 
 from __future__ import annotations
@@ -13,7 +14,9 @@ import threading
 import time
 import weakref
 from pathlib import Path
+from typing import Any
 
+from .keystore_cache import KeyReadCache
 from .keystore_errors import KeystoreError
 
 # Long enough that a burst of writers from many processes queues rather than fails.
@@ -30,6 +33,7 @@ class ThreadConnections:
     """The connections of this process to one database file, one per thread."""
 
     _connections: dict[threading.Thread, sqlite3.Connection]
+    _shared: KeyReadCache[Any] | None
 
     def __init__(self, path: Path) -> None:
         self.path = path
@@ -54,13 +58,35 @@ class ThreadConnections:
         self._local.connection = connection
         return connection
 
+    def in_transaction(self) -> bool:
+        """Whether this thread's connection, if it has one, is inside a transaction."""
+        connection: sqlite3.Connection | None = getattr(self._local, "connection", None)
+        return connection is not None and connection.in_transaction and self._pid == os.getpid()
+
+    def shared_reads(self) -> KeyReadCache[Any]:
+        """The process's cache of key reads, on the one connection the threads share for it
+        (opened on first use; see keystore_cache.py)."""
+        if self._pid != os.getpid():
+            self._forget_parents()
+        cache = self._shared
+        if cache is not None:
+            return cache
+        with self._lock:
+            if self._closed:
+                raise KeystoreError(f"The keystore {self.path} is closed")
+            cache = self._shared
+            if cache is None:
+                cache = self._shared = KeyReadCache(connect(self.path))
+            return cache
+
     def close(self) -> None:
         """Close every connection of this process; :meth:`get` refuses from then on."""
         with self._lock:
             self._closed = True
             connections, self._connections = self._connections, {}
+            shared, self._shared = self._shared, None
             self._local = threading.local()  # so later use says "closed", not an SQLite error
-        for connection in connections.values():
+        for connection in [*connections.values(), *([shared.connection] if shared else [])]:
             connection.close()
 
     def _reset(self) -> None:
@@ -70,9 +96,12 @@ class ThreadConnections:
         # Every connection by owning thread, so close() reaches them all and the connections
         # of finished threads get closed.
         self._connections = {}
+        self._shared = None
 
     def _forget_parents(self) -> None:
         _inherited.extend(self._connections.values())
+        if self._shared is not None:
+            _inherited.append(self._shared.connection)
         self._reset()
 
 

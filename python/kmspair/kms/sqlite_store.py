@@ -14,7 +14,6 @@ import contextlib
 import dataclasses
 import os
 import sqlite3
-import threading
 from collections.abc import Iterator, Sequence
 from datetime import datetime
 from pathlib import Path
@@ -25,7 +24,6 @@ from kmspair.backend import Sealer, resolve
 from kmspair.exceptions import InvalidSealedBlobError
 
 from . import keystore_schema as schema
-from .keystore_cache import KeyReadCache
 from .keystore_connections import ThreadConnections, connect, enable_wal
 from .keystore_errors import KeystoreError, UnknownKeyError
 from .keystore_rows import (
@@ -67,6 +65,10 @@ _KEY_AND_CURRENT_MATERIAL_SELECT = (
 )
 
 
+def _key_and_material_id(row: Sequence[Any]) -> tuple[KeyRecord, str | None]:
+    return key_record(row), row[len(KEY_COLUMNS)]
+
+
 class SQLiteKeyStore:
     """A :class:`~kmspair.kms.store.KeyStore` in ``<home>/keystore.sqlite3``; see :meth:`open`."""
 
@@ -75,7 +77,6 @@ class SQLiteKeyStore:
         self.path = path
         self._sealer = sealer
         self._connections = ThreadConnections(path)
-        self._key_reads = threading.local()
 
     @classmethod
     def open(cls, home: Path, *, root_key: bytes | None = None) -> SQLiteKeyStore:
@@ -152,25 +153,19 @@ class SQLiteKeyStore:
 
     def get_key_and_current_material_id(self, arn: str) -> tuple[KeyRecord, str | None] | None:
         """The key with this ARN and the ID of its current material (``None`` if it has none),
-        read together; ``None`` if there is no such key. Served from this connection's cache
-        while the database is unchanged (``keystore_cache.py``): this runs on every request."""
+        read together; ``None`` if there is no such key. Served from the process's cache while
+        the database is unchanged (``keystore_cache.py``): this runs on every request."""
         try:
-            cache = self._key_read_cache()
-            # Inside a write transaction of this connection, its own uncommitted writes count.
-            cached = not cache.connection.in_transaction
-            reads = cache.current() if cached else {}
-            found = reads.get(arn)
-            if found is not None:
-                return found
-            row = cache.connection.execute(_KEY_AND_CURRENT_MATERIAL_SELECT, (arn,)).fetchone()
+            if self._connections.in_transaction():
+                # This thread's own uncommitted writes count, and must not be cached.
+                connection = self._connection()
+                row = connection.execute(_KEY_AND_CURRENT_MATERIAL_SELECT, (arn,)).fetchone()
+                return None if row is None else _key_and_material_id(row)
+            return self._connections.shared_reads().read(
+                arn, _KEY_AND_CURRENT_MATERIAL_SELECT, _key_and_material_id, self._connection
+            )
         except sqlite3.Error as error:
             raise self._failed(error) from error
-        if row is None:
-            return None
-        found = (key_record(row), row[len(KEY_COLUMNS)])
-        if cached:
-            cache.keep(reads, arn, found)
-        return found
 
     def list_keys(self, account_id: str, region: str) -> list[KeyRecord]:
         """Every key of the account in the region, oldest first (stable for pagination)."""
@@ -403,17 +398,6 @@ class SQLiteKeyStore:
     def _connection(self) -> sqlite3.Connection:
         return self._connections.get()
 
-    def _key_read_cache(self) -> KeyReadCache[tuple[KeyRecord, str | None]]:
-        """This thread's cache of key reads, on this thread's current connection."""
-        connection = self._connection()
-        cache: KeyReadCache[tuple[KeyRecord, str | None]] | None = getattr(
-            self._key_reads, "cache", None
-        )
-        # A forked child or a reopened thread has a new connection: start a new cache with it.
-        if cache is None or cache.connection is not connection:
-            cache = self._key_reads.cache = KeyReadCache(connection)
-        return cache
-
     @contextlib.contextmanager
     def _sqlite_errors(self) -> Iterator[None]:
         try:
@@ -439,12 +423,6 @@ class SQLiteKeyStore:
                 if connection.in_transaction:
                     connection.execute("ROLLBACK")
                 raise
-            finally:
-                # Our own commits leave data_version as it was (see keystore_cache.py), and a
-                # read inside the transaction may have cached what it rolled back.
-                cache = getattr(self._key_reads, "cache", None)
-                if cache is not None:
-                    cache.clear()
 
     # The reads are _sqlite_errors written out: a generator context manager costs more than the
     # query itself on the per-request path.
