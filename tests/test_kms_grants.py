@@ -296,6 +296,109 @@ def test_another_accounts_bare_key_id_means_its_own_account(
     )
 
 
+# Grant constraints: the encryption context a grant allows
+
+
+SUBSET = {"EncryptionContextSubset": {"app": "orders"}}
+EQUALS = {"EncryptionContextEquals": {"app": "orders"}}
+
+
+def gdkp(client: Any, key: dict[str, Any], **params: Any) -> dict[str, Any]:
+    pair: dict[str, Any] = client.generate_data_key_pair(
+        KeyId=key["Arn"], KeyPairSpec="ECC_NIST_P256", **params
+    )
+    return pair
+
+
+def test_a_subset_constraint_allows_a_context_holding_its_pairs_and_more(
+    kms: Any, other: Any, key: dict[str, Any]
+) -> None:
+    grant(kms, key, "GenerateDataKeyPair", Constraints=SUBSET)
+    context = {"app": "orders", "tenant": "t1"}
+    assert gdkp(other, key, EncryptionContext=context)["KeyId"] == key["Arn"]
+
+
+@pytest.mark.parametrize(
+    "context",
+    [None, {"app": "billing"}, {"App": "orders"}, {"tenant": "t1"}],
+    ids=["no context", "another value", "another case", "another pair"],
+)
+def test_a_subset_constraint_denies_a_context_without_its_pairs(
+    kms: Any, other: Any, key: dict[str, Any], context: dict[str, str] | None
+) -> None:
+    grant(kms, key, "GenerateDataKeyPair", Constraints=SUBSET)
+    params = {} if context is None else {"EncryptionContext": context}
+    assert error_of(lambda: gdkp(other, key, **params)) == denied("GenerateDataKeyPair", key["Arn"])
+
+
+def test_an_equals_constraint_allows_exactly_its_context(
+    kms: Any, other: Any, key: dict[str, Any]
+) -> None:
+    grant(kms, key, "GenerateDataKeyPair", Constraints=EQUALS)
+    assert gdkp(other, key, EncryptionContext={"app": "orders"})["KeyId"] == key["Arn"]
+
+
+def test_an_equals_constraint_denies_a_context_with_more_pairs(
+    kms: Any, other: Any, key: dict[str, Any]
+) -> None:
+    grant(kms, key, "GenerateDataKeyPair", Constraints=EQUALS)
+    context = {"app": "orders", "tenant": "t1"}
+    assert error_of(lambda: gdkp(other, key, EncryptionContext=context)) == denied(
+        "GenerateDataKeyPair", key["Arn"]
+    )
+
+
+def test_decrypt_under_a_constrained_grant_checks_the_context_of_the_request(
+    kms: Any, other: Any, key: dict[str, Any]
+) -> None:
+    grant(kms, key, "Decrypt", Constraints=SUBSET)
+    matching = kms.encrypt(KeyId=key["Arn"], Plaintext=b"x", EncryptionContext={"app": "orders"})
+    assert (
+        other.decrypt(
+            CiphertextBlob=matching["CiphertextBlob"], EncryptionContext={"app": "orders"}
+        )["Plaintext"]
+        == b"x"
+    )
+    bare = kms.encrypt(KeyId=key["Arn"], Plaintext=b"x")["CiphertextBlob"]
+    assert error_of(lambda: other.decrypt(CiphertextBlob=bare)) == denied("Decrypt", key["Arn"])
+
+
+def test_re_encrypt_checks_each_side_against_its_own_context(
+    kms: Any, other: Any, key: dict[str, Any]
+) -> None:
+    grant(kms, key, "ReEncryptFrom", "ReEncryptTo", Constraints=SUBSET)
+    blob = kms.encrypt(KeyId=key["Arn"], Plaintext=b"x", EncryptionContext={"app": "orders"})[
+        "CiphertextBlob"
+    ]
+
+    def re_encrypt(destination: dict[str, str]) -> dict[str, Any]:
+        response: dict[str, Any] = other.re_encrypt(
+            CiphertextBlob=blob,
+            SourceEncryptionContext={"app": "orders"},
+            DestinationKeyId=key["Arn"],
+            DestinationEncryptionContext=destination,
+        )
+        return response
+
+    assert re_encrypt({"app": "orders", "v": "2"})["KeyId"] == key["Arn"]
+    assert error_of(lambda: re_encrypt({"app": "billing"})) == denied("ReEncryptTo", key["Arn"])
+
+
+def test_a_constraint_leaves_the_grants_describe_key_unconstrained(
+    kms: Any, other: Any, key: dict[str, Any]
+) -> None:
+    grant(kms, key, "DescribeKey", Constraints=SUBSET)
+    assert other.describe_key(KeyId=key["Arn"])["KeyMetadata"]["Arn"] == key["Arn"]
+
+
+def test_a_constrained_grant_beside_an_unconstrained_one_still_allows_any_context(
+    kms: Any, other: Any, key: dict[str, Any]
+) -> None:
+    grant(kms, key, "GenerateDataKeyPair", Constraints=EQUALS)
+    grant(kms, key, "GenerateDataKeyPair")
+    assert gdkp(other, key, EncryptionContext={"app": "billing"})["KeyId"] == key["Arn"]
+
+
 def test_a_revoked_grant_no_longer_allows_the_grantee(
     kms: Any, other: Any, key: dict[str, Any]
 ) -> None:

@@ -4,7 +4,7 @@ authorization, key state, key usage, grant tokens. DryRun comes last, in each op
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 from . import policy_eval
 from .arn import partition_of
@@ -26,14 +26,22 @@ _STATE_ERRORS = {
 SYMMETRIC = "SYMMETRIC_DEFAULT"
 
 
-def authorize(store: KeyStore, caller: Caller, key: KeyRecord, operation: str) -> None:
+def authorize(
+    store: KeyStore,
+    caller: Caller,
+    key: KeyRecord,
+    operation: str,
+    context: Mapping[str, str] | None = None,
+) -> None:
     """AccessDeniedException unless the caller may perform ``operation`` on ``key``.
 
     The key policy decides first, for the owning account as for any other: an explicit Deny
     refuses even the owner, and even a caller holding a grant (AWS: an explicit deny in any
     policy wins). Without a Deny, an Allow in the policy or a grant to the caller for the
     operation allows. Whether another account may reach the key at all (by ARN only) was
-    settled when the key was resolved (``keyid.py``).
+    settled when the key was resolved (``keyid.py``). ``context`` is the request's encryption
+    context (``{}`` when it has none) for an operation that takes one, else ``None``: a grant
+    with an encryption context constraint allows the former only when the context meets it.
     """
     decision = policy_eval.evaluate(
         key.policy,
@@ -52,7 +60,7 @@ def authorize(store: KeyStore, caller: Caller, key: KeyRecord, operation: str) -
             "AccessDeniedException",
             f"{denied}{key.arn} with an explicit deny in a resource-based policy",
         )
-    if _granted(store, caller, key, operation):
+    if _granted(store, caller, key, operation, context):
         return
     raise KMSError(
         "AccessDeniedException",
@@ -60,15 +68,41 @@ def authorize(store: KeyStore, caller: Caller, key: KeyRecord, operation: str) -
     )
 
 
-def _granted(store: KeyStore, caller: Caller, key: KeyRecord, operation: str) -> bool:
+def _granted(
+    store: KeyStore,
+    caller: Caller,
+    key: KeyRecord,
+    operation: str,
+    context: Mapping[str, str] | None,
+) -> bool:
     """Whether a grant on ``key`` gives the caller (its principal, or its whole account
-    through the account or its root) ``operation``."""
+    through the account or its root) ``operation`` with this encryption context."""
     root = f"arn:{partition_of(caller.region)}:iam::{caller.account_id}:root"
     grantees = (caller.principal, caller.account_id, root)
     return any(
-        operation in grant.operations and grant.grantee_principal in grantees
+        operation in grant.operations
+        and grant.grantee_principal in grantees
+        and (context is None or meets_constraints(context, grant.constraints))
         for grant in store.grants(key.arn)
     )
+
+
+def meets_constraints(
+    context: Mapping[str, str], constraints: Mapping[str, Mapping[str, str]] | None
+) -> bool:
+    """Whether an encryption context meets a grant's constraints: exactly the pairs of
+    ``EncryptionContextEquals``, and at least the pairs of ``EncryptionContextSubset``.
+
+    Keys and values compare exactly, case included (AWS documents both constraints as
+    case-sensitive matches). AWS applies them only to operations that take an encryption
+    context; the grant's DescribeKey or RetireGrant, say, is not constrained."""
+    if not constraints:
+        return True
+    equals = constraints.get("EncryptionContextEquals")
+    if equals is not None and dict(context) != dict(equals):
+        return False
+    subset = constraints.get("EncryptionContextSubset")
+    return subset is None or all(context.get(name) == value for name, value in subset.items())
 
 
 def check_state(key: KeyRecord) -> None:
@@ -127,13 +161,15 @@ def check_key_use(
     key: KeyRecord,
     operation: str,
     grant_tokens: Sequence[str] | None,
+    context: Mapping[str, str] | None,
     *,
     custom_key_store_allowed: bool = True,
 ) -> None:
     """Checks 3 to 6 of §2 on a key the request already named, in AWS's order:
     authorization, key state, key usage (and, for data key pairs, the custom key store),
-    grant tokens. Every operation that seals or opens under the key material runs these."""
-    authorize(store, caller, key, operation)
+    grant tokens. Every operation that seals or opens under the key material runs these;
+    ``context`` is the request's encryption context (``None`` when it gave none)."""
+    authorize(store, caller, key, operation, {} if context is None else context)
     check_state(key)
     check_symmetric_encryption_key(key, operation)
     if not custom_key_store_allowed:

@@ -17,12 +17,17 @@ _DATA_KEY_BYTES = {"AES_256": 32, "AES_128": 16}
 
 
 def usable_key(
-    rt: Runtime, key_id: str, operation: str, grant_tokens: list[str] | None
+    rt: Runtime,
+    key_id: str,
+    operation: str,
+    grant_tokens: list[str] | None,
+    context: Mapping[str, str] | None,
 ) -> tuple[KeyRecord, str | None]:
-    """The key ``key_id`` names, once it passed every check up to DryRun (§2 checks 2 to 6),
-    with the ID of its current material (for :func:`seal`)."""
+    """The key ``key_id`` names, once it passed every check up to DryRun (§2 checks 2 to 6)
+    for a request with encryption context ``context``, with the ID of its current material
+    (for :func:`seal`)."""
     key, material_id = resolve_key_for_sealing(rt.store, rt.caller, key_id)
-    access.check_key_use(rt.store, rt.caller, key, operation, grant_tokens)
+    access.check_key_use(rt.store, rt.caller, key, operation, grant_tokens, context)
     return key, material_id
 
 
@@ -66,7 +71,7 @@ def open_blob(
             "IncorrectKeyException",
             "The key ID in the request does not identify a CMK that can perform this operation.",
         )
-    access.check_key_use(rt.store, rt.caller, key, operation, grant_tokens)
+    access.check_key_use(rt.store, rt.caller, key, operation, grant_tokens, context)
     sealer = rt.sealer(key, envelope.key_material_id)
     if sealer is None:
         raise invalid_ciphertext()
@@ -79,9 +84,12 @@ def open_blob(
 
 def encrypt(rt: Runtime, params: dict[str, Any]) -> dict[str, Any]:
     _require_symmetric_algorithm(params.get("EncryptionAlgorithm"))
-    key, material_id = usable_key(rt, params["KeyId"], "Encrypt", params.get("GrantTokens"))
+    context = params.get("EncryptionContext")
+    key, material_id = usable_key(
+        rt, params["KeyId"], "Encrypt", params.get("GrantTokens"), context
+    )
     access.check_dry_run(params.get("DryRun"))
-    blob, _ = seal(rt, key, material_id, params["Plaintext"], params.get("EncryptionContext"))
+    blob, _ = seal(rt, key, material_id, params["Plaintext"], context)
     return {"CiphertextBlob": blob, "KeyId": key.arn, "EncryptionAlgorithm": access.SYMMETRIC}
 
 
@@ -117,9 +125,11 @@ def re_encrypt(rt: Runtime, params: dict[str, Any]) -> dict[str, Any]:
         tokens,
         "ReEncryptFrom",
     )
-    destination, current = usable_key(rt, params["DestinationKeyId"], "ReEncryptTo", tokens)
-    access.check_dry_run(params.get("DryRun"))
     context = params.get("DestinationEncryptionContext")
+    destination, current = usable_key(
+        rt, params["DestinationKeyId"], "ReEncryptTo", tokens, context
+    )
+    access.check_dry_run(params.get("DryRun"))
     blob, material = seal(rt, destination, current, plaintext, context)
     return {
         "CiphertextBlob": blob,
@@ -142,10 +152,11 @@ def generate_data_key(
         raise validation_error("Please specify either number of bytes or key spec.")
     if with_plaintext:
         refuse_recipient(params)
-    key, current = usable_key(rt, params["KeyId"], operation, params.get("GrantTokens"))
+    context = params.get("EncryptionContext")
+    key, current = usable_key(rt, params["KeyId"], operation, params.get("GrantTokens"), context)
     access.check_dry_run(params.get("DryRun"))
     data_key = os.urandom(int(count) if count is not None else _DATA_KEY_BYTES[str(spec)])
-    blob, material = seal(rt, key, current, data_key, params.get("EncryptionContext"))
+    blob, material = seal(rt, key, current, data_key, context)
     response = {"CiphertextBlob": blob, "KeyId": key.arn, "KeyMaterialId": material}
     if with_plaintext:
         response["Plaintext"] = data_key

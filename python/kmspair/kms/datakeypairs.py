@@ -28,6 +28,7 @@ def generate_data_key_pair(
         )
     if with_plaintext:
         refuse_recipient(params)
+    context = params.get("EncryptionContext")
     key, current_material_id = resolve_key_for_sealing(rt.store, rt.caller, params["KeyId"])
     access.check_key_use(
         rt.store,
@@ -35,13 +36,14 @@ def generate_data_key_pair(
         key,
         operation,
         params.get("GrantTokens"),
+        context,
         custom_key_store_allowed=False,
     )
     access.check_dry_run(params.get("DryRun"))
 
     material_id, sealer = rt.current_sealer(key, current_material_id)
     header = ciphertext.header(key.arn, material_id)
-    aad = ciphertext.associated_data(header, params.get("EncryptionContext"))
+    aad = ciphertext.associated_data(header, context)
     private, public, sealed = rt.backend.generate_sealed_key_pair(spec, sealer, aad)
     response = {
         "PrivateKeyCiphertextBlob": header + sealed,
