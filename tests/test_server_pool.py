@@ -215,3 +215,22 @@ def test_with_workers_only_the_workers_fill_pools_and_they_start_before_any_requ
         assert pool_threads_of(process.popen.pid) == 0
     finally:
         stop(process)
+
+
+def test_with_workers_the_pool_counters_add_up_every_workers_pool(tmp_path: Path) -> None:
+    process = serve_process(tmp_path / "home", "--workers", "2", "--pool", "ECC_NIST_P256=4")
+    try:
+        full = wait_until_full(process.url, "ECC_NIST_P256")
+        assert (full["capacity"], full["depth"]) == (8, 8)  # 2 workers, 4 pairs each
+        key_id = kms_client(process.url).create_key()["KeyMetadata"]["KeyId"]
+        for _ in range(12):  # a new client each time: any worker may answer
+            kms_client(process.url).generate_data_key_pair(
+                KeyId=key_id, KeyPairSpec="ECC_NIST_P256"
+            )
+        # Every answer to the unsigned GET, from whichever worker, counts all 12 requests.
+        for _ in range(6):
+            stats = pool_of(process.url)["ECC_NIST_P256"]
+            assert stats["hits"] + stats["misses"] == 12
+            assert stats["capacity"] == 8
+    finally:
+        stop(process)

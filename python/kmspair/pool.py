@@ -22,7 +22,7 @@ import threading
 from collections.abc import Mapping
 from types import ModuleType
 
-from .exceptions import InvalidPoolConfigurationError
+from .exceptions import BackendUnavailableError, InvalidPoolConfigurationError
 from .specs import KEY_PAIR_SPECS
 
 ENVIRONMENT_VARIABLE = "KMSPAIR_POOL"
@@ -115,7 +115,8 @@ def pool_stats() -> dict[str, dict[str, int | float]]:
     """Per spec the pool serves or served: ``capacity``, ``depth`` (pairs ready now), ``hits``,
     ``misses`` (requests that generated inline), ``generated`` (pairs the threads made) and
     ``fill_rate_per_s`` (pairs a second the threads add when all work on that spec). Counters
-    count from the start of the process; an unconfigured pool gives ``{}``."""
+    count from the start of the process; an unconfigured pool gives ``{}``. In the workers of
+    ``kmspair serve --workers N`` they are the sums over the N workers' pools."""
     native = _attached
     if native is None:
         return {}
@@ -156,10 +157,34 @@ def start_filling_here() -> None:
         native.pool_start_filling()
 
 
+def share_stats_across_workers(workers: int) -> None:
+    """For a process about to fork ``workers`` workers (``kmspair serve --workers``): from
+    then on :func:`pool_stats` in any of them counts the pools of all of them, each worker
+    having called :func:`claim_stats_slot` with its number. Without the Rust core, or where
+    shared memory cannot be mapped, each worker keeps counting only its own pool."""
+    native = _native_if_available()
+    if native is not None:
+        native.pool_share_across_processes(workers)
+
+
+def claim_stats_slot(number: int) -> None:
+    """In forked worker ``number`` (from 0): its pool's counters join the shared ones."""
+    native = _native_if_available()
+    if native is not None:
+        native.pool_claim_shared_slot(number)
+
+
 def _native() -> ModuleType:
     from .backend import load_native
 
     return load_native()
+
+
+def _native_if_available() -> ModuleType | None:
+    try:
+        return _native()
+    except BackendUnavailableError:
+        return None
 
 
 def attach(native: ModuleType) -> None:

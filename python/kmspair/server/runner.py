@@ -30,7 +30,12 @@ from typing import Protocol
 
 from kmspair.kms.home import resolve_home
 from kmspair.kms.sqlite_store import SQLiteKeyStore
-from kmspair.pool import start_filling_here, stop_filling_here
+from kmspair.pool import (
+    claim_stats_slot,
+    share_stats_across_workers,
+    start_filling_here,
+    stop_filling_here,
+)
 
 from .endpoint import Endpoint
 from .httpserver import KMSHTTPServer, listening_socket
@@ -298,6 +303,8 @@ def _fork_and_supervise(
     SQLiteKeyStore.open(home_path).close()  # a bad home or root key fails here, not per worker
     listener = listening_socket(host, port, _WORKERS_BACKLOG)
     address = _Address(listener)
+    # So that GET /kmspair/pool, answered by whichever worker, counts every worker's pool.
+    share_stats_across_workers(workers)
     children: dict[int, tuple[int, float]] = {}  # pid -> (worker number, started)
     stopping: list[int] = []  # the stop signal, once received
 
@@ -308,7 +315,7 @@ def _fork_and_supervise(
         try:
             pid = os.fork()
             if pid == 0:
-                _worker_main(home_path, identities, listener)  # never returns
+                _worker_main(home_path, identities, listener, number)  # never returns
             children[pid] = (number, time.monotonic())
         finally:
             signal.pthread_sigmask(signal.SIG_UNBLOCK, _STOP_SIGNALS)
@@ -374,12 +381,15 @@ def _fork_and_supervise(
     logger.info("kmspair KMS endpoint stopped")
 
 
-def _worker_main(home: Path, identities: Mapping[str, Identity], listener: socket.socket) -> None:
-    """A pre-forked worker's whole life; leaves the process with ``os._exit``."""
+def _worker_main(
+    home: Path, identities: Mapping[str, Identity], listener: socket.socket, number: int
+) -> None:
+    """Pre-forked worker ``number``'s whole life; leaves the process with ``os._exit``."""
     status = 1
     try:
         for stop_signal in _STOP_SIGNALS:  # the parent's, until _run installs the worker's
             signal.signal(stop_signal, signal.SIG_DFL)
+        claim_stats_slot(number)
         start_filling_here()
         _run(Server._worker(home, identities, listener), None, worker=True)
         status = 0

@@ -9,6 +9,7 @@ mod priority;
 mod random;
 mod rsa;
 mod secp256k1;
+mod shared_stats;
 mod sm2;
 
 pub mod batch;

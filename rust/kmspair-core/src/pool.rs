@@ -24,6 +24,7 @@ use std::time::{Duration, Instant};
 use crate::error::Result;
 use crate::keypair::KeyPair;
 use crate::priority;
+use crate::shared_stats;
 use crate::spec::KeyPairSpec;
 
 /// How long a worker backs off after key generation failed (entropy exhausted, say), so a
@@ -104,6 +105,31 @@ impl State {
         self.epoch += 1;
         self.workers = 0;
         self.owner = process::id();
+        self.publish_all();
+    }
+
+    /// Stores one spec's counters where the other worker processes can add them up
+    /// (`shared_stats.rs`; nothing happens in a process without a shared slot).
+    fn publish(&self, spec: KeyPairSpec) {
+        let index = index(spec);
+        let slot = &self.slots[index];
+        shared_stats::publish(
+            index,
+            [
+                slot.capacity as u64,
+                slot.ready.len() as u64,
+                slot.hits,
+                slot.misses,
+                slot.generated,
+                u64::try_from(slot.generating.as_nanos()).unwrap_or(u64::MAX),
+            ],
+        );
+    }
+
+    fn publish_all(&self) {
+        for spec in KeyPairSpec::ALL {
+            self.publish(spec);
+        }
     }
 
     /// The emptiest slot that wants pairs, most-wanted first.
@@ -178,6 +204,7 @@ pub fn configure(capacities: &[(KeyPairSpec, usize)], threads: usize) {
         slot.ready.truncate(keep);
     }
     state.threads = threads.max(1);
+    state.publish_all();
     CONFIGURED.store(state.configured(), Ordering::Release);
     // Old workers finish the pair in hand, queue it if it is still wanted, and exit.
     state.epoch += 1;
@@ -243,6 +270,7 @@ pub fn take(spec: KeyPairSpec) -> Option<KeyPair> {
     } else {
         slot.misses += 1;
     }
+    state.publish(spec);
     pair
 }
 
@@ -255,29 +283,61 @@ pub fn take_or_generate(spec: KeyPairSpec) -> Result<KeyPair> {
 }
 
 /// The counters of every configured spec, in [`KeyPairSpec::ALL`] order.
+/// In the worker processes of a pre-forking server (see [`share_across_processes`]) they are
+/// the sums over every worker: the capacity and depth of all their pools together.
 pub fn stats() -> Vec<SpecStats> {
     let state = lock();
     KeyPairSpec::ALL
         .into_iter()
         .zip(&state.slots)
-        .filter(|(_, slot)| slot.capacity > 0 || slot.hits + slot.misses + slot.generated > 0)
         .map(|(spec, slot)| {
-            let seconds = slot.generating.as_secs_f64();
+            let ([capacity, depth, hits, misses, generated, nanos], pools) =
+                shared_stats::total(index(spec)).unwrap_or((
+                    [
+                        slot.capacity as u64,
+                        slot.ready.len() as u64,
+                        slot.hits,
+                        slot.misses,
+                        slot.generated,
+                        u64::try_from(slot.generating.as_nanos()).unwrap_or(u64::MAX),
+                    ],
+                    1,
+                ));
+            // Generation time per pair, over the threads of every process keeping a pool.
+            let seconds = Duration::from_nanos(nanos).as_secs_f64() / pools.max(1) as f64;
             SpecStats {
                 spec,
-                capacity: slot.capacity,
-                depth: slot.ready.len(),
-                hits: slot.hits,
-                misses: slot.misses,
-                generated: slot.generated,
+                capacity: usize::try_from(capacity).unwrap_or(usize::MAX),
+                depth: usize::try_from(depth).unwrap_or(usize::MAX),
+                hits,
+                misses,
+                generated,
                 fill_rate_per_second: if seconds > 0.0 {
-                    slot.generated as f64 / seconds * state.threads as f64
+                    generated as f64 / seconds * state.threads as f64
                 } else {
                     0.0
                 },
             }
         })
+        .filter(|s| s.capacity > 0 || s.hits + s.misses + s.generated > 0)
         .collect()
+}
+
+/// For a server that forks `processes` workers: maps counters they all see, before the fork.
+/// Each worker then calls [`claim_shared_slot`] with its number. False where shared memory
+/// is not available (the counters then stay per process).
+pub fn share_across_processes(processes: usize) -> bool {
+    shared_stats::share(processes)
+}
+
+/// In a forked worker: its counters go to slot `slot` from now on (a replacement worker takes
+/// its predecessor's slot and starts it over, as its pool starts empty).
+pub fn claim_shared_slot(slot: usize) -> bool {
+    if !shared_stats::claim(slot) {
+        return false;
+    }
+    lock().publish_all();
+    true
 }
 
 /// Takes the pool's lock for the calling thread, which is about to fork, so that no worker is
@@ -336,6 +396,7 @@ fn work(epoch: u64) {
                 if filling && slot.ready.len() < slot.capacity {
                     slot.ready.push_back(pair);
                 }
+                state.publish(spec);
             }
             Err(_) => {
                 drop(state);

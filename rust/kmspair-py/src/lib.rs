@@ -17,8 +17,9 @@ mod _core {
     };
     #[pymodule_export]
     use crate::pool::{
-        configure_pool, pool_after_fork_in_child, pool_after_fork_in_parent, pool_prepare_fork,
-        pool_start_filling, pool_stats, pool_stop_filling, PoolStats,
+        configure_pool, pool_after_fork_in_child, pool_after_fork_in_parent,
+        pool_claim_shared_slot, pool_prepare_fork, pool_share_across_processes, pool_start_filling,
+        pool_stats, pool_stop_filling, PoolStats,
     };
     #[pymodule_export]
     use crate::sealing::SealingKey;

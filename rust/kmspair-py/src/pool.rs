@@ -94,3 +94,16 @@ pub fn pool_stop_filling() {
 pub fn pool_start_filling() {
     pool::start_filling();
 }
+
+/// For a pre-forking server's parent, before it forks `processes` workers: counters that every
+/// worker adds to and reads the sum of. False where that is not possible.
+#[pyfunction]
+pub fn pool_share_across_processes(processes: usize) -> bool {
+    pool::share_across_processes(processes)
+}
+
+/// In a forked worker: its counters go to shared slot `slot`.
+#[pyfunction]
+pub fn pool_claim_shared_slot(slot: usize) -> bool {
+    pool::claim_shared_slot(slot)
+}
