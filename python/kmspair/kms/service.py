@@ -15,6 +15,7 @@ from typing import Any
 from ..backend import resolve
 from . import aliases, crypto, datakeypairs, grants, keys
 from .caller import Caller
+from .deletion import DeletionSweep
 from .errors import KMSError
 from .home import resolve_home
 from .runtime import Runtime
@@ -73,6 +74,7 @@ class LocalKMS:
         if principal is not None:
             caller = Caller(account_id, region, principal)
         self._runtime = Runtime(store=store, caller=caller, backend=resolve(backend))
+        self._deletions = DeletionSweep(store, self._runtime.now)
         self.store = store
 
     @property
@@ -88,6 +90,7 @@ class LocalKMS:
                 "UnsupportedOperationException", f"kmspair does not implement {operation}."
             )
         validate(operation, params)
+        self._deletions.run_if_due()
         return handler(self._runtime, params)
 
     def __repr__(self) -> str:

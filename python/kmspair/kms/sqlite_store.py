@@ -339,6 +339,30 @@ class SQLiteKeyStore:
                     f"A grant {grant.grant_id} or its token already exists in {self.path}"
                 ) from None
 
+    def delete_keys_past_deletion(self, now: datetime) -> list[str]:
+        """Delete every key pending deletion whose deletion date is ``now`` or earlier, with
+        its key material, grants and aliases, as AWS does when the waiting period ends; the
+        ARNs of the keys deleted. Writes nothing when there are none (the usual case)."""
+        select = (
+            "SELECT arn, key_id, account_id, region FROM keys "
+            "WHERE key_state = 'PendingDeletion' AND deletion_date <= ?"
+        )
+        cutoff = (to_micros(now),)
+        if not self._query(select, cutoff):
+            return []
+        with self._transaction() as connection:
+            # Read again under the write lock: a CancelKeyDeletion may have come in between.
+            due = connection.execute(select, cutoff).fetchall()
+            for arn, key_id, account_id, region in due:
+                connection.execute("DELETE FROM grants WHERE key_arn = ?", (arn,))
+                connection.execute("DELETE FROM materials WHERE key_arn = ?", (arn,))
+                connection.execute(
+                    "DELETE FROM aliases WHERE account_id = ? AND region = ? AND target_key_id = ?",
+                    (account_id, region, key_id),
+                )
+                connection.execute("DELETE FROM keys WHERE arn = ?", (arn,))
+        return [row[0] for row in due]
+
     def grants(self, key_arn: str) -> list[GrantRecord]:
         """Every grant on the key, oldest first."""
         rows = self._query(f"{_GRANT_SELECT} WHERE key_arn = ? ORDER BY seq", (key_arn,))

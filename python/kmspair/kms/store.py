@@ -64,6 +64,11 @@ class KeyStore(Protocol):
 
     def add_grant(self, grant: GrantRecord) -> None: ...
 
+    def delete_keys_past_deletion(self, now: datetime) -> list[str]:
+        """Delete every key pending deletion whose deletion date is ``now`` or earlier, with
+        its key material, grants and aliases; the ARNs of the keys deleted."""
+        ...
+
     def grants(self, key_arn: str) -> list[GrantRecord]:
         """Every grant on the key, oldest first."""
 

@@ -4,6 +4,8 @@
 //! pipeline with it held. Batches never draw from the pool: emptying it for one bulk caller
 //! would leave the next single request waiting.
 
+use std::cell::Cell;
+
 use kmspair_core::{batch, pool, KeyPair, KeyPairSpec, SealedKeyPair};
 use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyList, PyTuple};
@@ -54,6 +56,9 @@ where
     let mut failure = None;
     let mut made = Vec::with_capacity(count.div_ceil(chunk.max(1)));
     let mut interrupted = None;
+    // Set by a failed conversion, read before the next chunk: the batch's result is already an
+    // error, so nothing more is generated for it.
+    let converting_failed = Cell::new(false);
     batch::run(count, threads, chunk, make, |running| {
         batch::drive(
             running,
@@ -64,6 +69,9 @@ where
                     interrupted = Some(error);
                     b.cancel();
                 }
+                if converting_failed.get() {
+                    b.cancel();
+                }
                 py.detach(|| b.make_chunk())
             },
             |b| py.detach(|| b.wait_rest()),
@@ -72,7 +80,10 @@ where
                     match convert(py, item) {
                         Ok(tuple) if failure.is_none() => tuples.push(tuple),
                         Ok(_) => {}
-                        Err(error) => failure = failure.take().or(Some(error)),
+                        Err(error) => {
+                            failure = failure.take().or(Some(error));
+                            converting_failed.set(true);
+                        }
                     }
                 }
                 made.push(items);
