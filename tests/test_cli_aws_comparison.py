@@ -150,3 +150,41 @@ def test_endpoint_without_configured_credentials_signs_as_test(endpoint: tuple[s
     result = kmspair_cli(home, "--endpoint-url", url, "create-key", "--query", "KeyMetadata.Arn")
     assert result.returncode == 0, result.stderr
     assert result.stdout.startswith('"arn:aws:kms:us-east-1:111122223333:key/')
+
+
+@pytest.mark.parametrize(
+    "paging",
+    [
+        [],
+        ["--page-size", "1"],
+        ["--max-items", "2"],
+        ["--limit", "2"],
+        ["--no-paginate"],
+        ["--limit", "1", "--page-size", "1"],
+    ],
+    ids=["default", "page size", "max items", "limit by hand", "no paginate", "refused"],
+)
+def test_aws_cli_and_kmspair_page_list_keys_alike(
+    endpoint: tuple[str, Path], paging: list[str]
+) -> None:
+    url, home = endpoint
+    env = aws_environment(home)
+    for _ in range(3):
+        run_json([str(AWS), "--endpoint-url", url, "kms", "create-key"], env)
+    by_aws = subprocess.run(
+        [str(AWS), "--endpoint-url", url, "kms", "list-keys", *paging],
+        env=env,
+        capture_output=True,
+        text=True,
+    )
+    by_kmspair = subprocess.run(
+        [sys.executable, "-m", "kmspair", "--endpoint-url", url, "list-keys", *paging],
+        env=env,
+        capture_output=True,
+        text=True,
+    )
+    assert (by_kmspair.returncode, by_kmspair.stdout, by_kmspair.stderr) == (
+        by_aws.returncode,
+        by_aws.stdout,
+        by_aws.stderr,
+    )

@@ -13,6 +13,7 @@ from ..specs import KEY_PAIR_SPECS
 from .errors import EXIT_USAGE_ERROR
 from .formats import OUTPUT_FORMATS
 from .operations import cli_name, command_operations, input_shape, summary
+from .pagination import add_paging_options, paging_members
 from .serve import add_serve_options
 
 SKELETON_KINDS = ("input", "yaml-input", "output")
@@ -82,14 +83,24 @@ def _add_global_options(parser: argparse.ArgumentParser) -> None:
         default=argparse.SUPPRESS,
         help="embedded keystore directory (default: $KMSPAIR_HOME, else per user)",
     )
+    group.add_argument(
+        "--no-paginate",
+        action="store_true",
+        default=argparse.SUPPRESS,
+        help="list commands: send one request and print its response as it is",
+    )
 
 
 def _add_operation_options(parser: argparse.ArgumentParser, operation: str) -> None:
     shape = input_shape(operation)
     members: dict[str, Any] = dict(shape.members) if shape is not None else {}
     required = set(shape.required_members) if shape is not None else set()
+    # As the aws CLI: a paginated operation's own paging members work but are not shown.
+    hidden = paging_members(operation)
     for member, member_shape in members.items():
-        _add_member_option(parser, member, member_shape, member in required)
+        _add_member_option(parser, member, member_shape, member in required, member in hidden)
+    if hidden:
+        add_paging_options(parser)
     if operation == "CreateKey":
         parser.add_argument(
             "--alias",
@@ -127,10 +138,10 @@ def _add_operation_options(parser: argparse.ArgumentParser, operation: str) -> N
 
 
 def _add_member_option(
-    parser: argparse.ArgumentParser, member: str, shape: Any, required: bool
+    parser: argparse.ArgumentParser, member: str, shape: Any, required: bool, hidden: bool
 ) -> None:
     option = f"--{cli_name(member)}"
-    text = ("[required] " if required else "") + _type_help(shape)
+    text = argparse.SUPPRESS if hidden else ("[required] " if required else "") + _type_help(shape)
     dest = f"member_{member}"
     if shape.type_name == "boolean":
         # --dry-run | --no-dry-run, as the aws CLI spells booleans.

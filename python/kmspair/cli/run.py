@@ -19,6 +19,7 @@ from .errors import UsageError
 from .formats import compile_query, emit, printable
 from .keyfiles import check_key_path, write_private_key, write_public_key
 from .operations import cli_name, input_shape, output_shape
+from .pagination import list_all, pagination_config
 from .skeleton import input_skeleton, output_skeleton, yaml_input_skeleton
 from .values import from_command_line
 
@@ -60,6 +61,7 @@ def run_operation(args: argparse.Namespace, operation: str, stdout: TextIO) -> i
         sample = output_skeleton(output_shape(operation))
         emit(sample, output=output, query=query, title=operation, stream=stdout)
         return 0
+    paging = pagination_config(args, operation, params)
     profile = getattr(args, "profile", None)
     kms = open_client(
         region=region_of(getattr(args, "region", None), profile),
@@ -67,7 +69,10 @@ def run_operation(args: argparse.Namespace, operation: str, stdout: TextIO) -> i
         home=getattr(args, "home", None),
         profile=profile,
     )
-    response: dict[str, Any] = getattr(kms, botocore.xform_name(operation))(**params)
+    method = botocore.xform_name(operation)
+    response: dict[str, Any] = (
+        getattr(kms, method)(**params) if paging is None else list_all(kms, method, params, paging)
+    )
     alias: str | None = getattr(args, "kmspair_alias", None)
     if alias is not None:
         _create_alias(kms, alias, response["KeyMetadata"]["KeyId"])
