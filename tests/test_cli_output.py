@@ -52,8 +52,16 @@ def test_text_output_of_a_list_leads_each_line_with_its_key(tmp_path: Path) -> N
     create_demo_key(home)
     result = kmspair_cli(home, "list-aliases", "--output", "text")
     lines = result.stdout.splitlines()
-    assert lines[0] == "False"  # Truncated: a dict's scalars come first
-    assert lines[1].startswith("ALIASES\tarn:aws:kms:us-east-1:111122223333:alias/demo\t")
+    assert lines[0].startswith("ALIASES\tarn:aws:kms:us-east-1:111122223333:alias/demo\t")
+
+
+def test_text_output_prints_a_dicts_scalars_before_its_lists(tmp_path: Path) -> None:
+    home = tmp_path / "home"
+    create_demo_key(home)
+    result = kmspair_cli(home, "list-aliases", "--no-paginate", "--output", "text")
+    lines = result.stdout.splitlines()
+    assert lines[0] == "False"  # Truncated, from the one raw response
+    assert lines[1].startswith("ALIASES\t")
 
 
 def test_table_output_is_titled_with_the_operation(tmp_path: Path) -> None:
