@@ -336,3 +336,21 @@ def test_starting_to_fill_again_starts_the_configured_refill_threads() -> None:
     )
     assert done.returncode == 0, done.stderr
     assert done.stdout.split() == ["2"]
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="needs os.fork")
+def test_a_child_forked_by_a_worker_leaves_the_workers_shared_counters_alone() -> None:
+    done = run_python(
+        "import os, kmspair, kmspair.pool as p;"
+        "p.share_stats_across_workers(2); p.claim_stats_slot(0);"
+        "kmspair.configure_pool({'ECC_NIST_P256': 2});"
+        "[kmspair.generate_key_pair('ECC_NIST_P256') for _ in range(5)];"
+        "before = kmspair.pool_stats()['ECC_NIST_P256'];"
+        "pid = os.fork();"
+        "pid or (kmspair.generate_key_pair('ECC_NIST_P256'), os._exit(0));"
+        "os.waitpid(pid, 0);"
+        "after = kmspair.pool_stats()['ECC_NIST_P256'];"
+        "print(before['hits'] + before['misses'], after['hits'] + after['misses'])"
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split() == ["5", "5"]

@@ -182,6 +182,7 @@ fn lock() -> MutexGuard<'static, State> {
     // single push or pop), so a poisoned lock is still safe to use.
     let mut state = POOL.state.lock().unwrap_or_else(|e| e.into_inner());
     if state.owner != process::id() {
+        shared_stats::leave_slot(); // a forked child's counters are not its parent's
         state.disown();
     }
     state
@@ -357,6 +358,9 @@ pub fn after_fork_in_parent() {
 pub fn after_fork_in_child() {
     HELD_OVER_FORK.with(|held| {
         if let Some(mut state) = held.borrow_mut().take() {
+            // Until it claims a slot of its own, a child publishes nowhere: its zeroed counters
+            // must not overwrite its parent's.
+            shared_stats::leave_slot();
             state.disown();
         }
     });

@@ -63,6 +63,11 @@ pub fn claim(slot: usize) -> bool {
     }
 }
 
+/// Gives up this process's slot (a forked child, which inherited its parent's number).
+pub fn leave_slot() {
+    SLOT.store(usize::MAX, Ordering::Release);
+}
+
 /// Stores this process's counters of `spec` in its slot, if it has one. Called under the
 /// pool's lock, so a process's own stores never interleave.
 pub fn publish(spec_index: usize, values: [u64; FIELDS]) {
