@@ -23,7 +23,7 @@ import socket
 import sys
 import threading
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 from types import FrameType, TracebackType
 from typing import Protocol
@@ -210,7 +210,8 @@ def serve(
     """
     check_workers(workers)
     if workers > 1:
-        _serve_workers(host, port, home, credentials, ready, workers)
+        with _pool_filled_by_workers_only():
+            _serve_workers(host, port, home, credentials, ready, workers)
         return
     _run(Server(host, port, home, credentials), ready)
 
@@ -271,6 +272,19 @@ class _Address:
         self.url = _url(self.host, self.port)
 
 
+@contextlib.contextmanager
+def _pool_filled_by_workers_only() -> Iterator[None]:
+    """The pre-forking parent answers no request: its pool would only take a core from the
+    workers' pools. Entered first, so that not even KMSPAIR_POOL, applied when the Rust core
+    loads, starts a thread here; a process that goes on after serving (a library caller) gets
+    its pool back."""
+    stop_filling_here()
+    try:
+        yield
+    finally:
+        start_filling_here()
+
+
 def _serve_workers(
     host: str,
     port: int,
@@ -280,24 +294,6 @@ def _serve_workers(
     workers: int,
 ) -> None:
     """The pre-forking parent: fail fast on bad credentials or keystore, listen, fork, supervise."""
-    # The parent answers no request: its pool would only take a core from the workers' pools.
-    # First, so that not even KMSPAIR_POOL, applied when the Rust core loads, starts a thread;
-    # a process that goes on after serving (a library caller) gets its pool back.
-    stop_filling_here()
-    try:
-        _fork_and_supervise(host, port, home, credentials, ready, workers)
-    finally:
-        start_filling_here()
-
-
-def _fork_and_supervise(
-    host: str,
-    port: int,
-    home: str | os.PathLike[str] | None,
-    credentials: str | os.PathLike[str] | None,
-    ready: Callable[[Listening], None] | None,
-    workers: int,
-) -> None:
     identities = default_identities() if credentials is None else load_identities(credentials)
     home_path = resolve_home(home)
     SQLiteKeyStore.open(home_path).close()  # a bad home or root key fails here, not per worker

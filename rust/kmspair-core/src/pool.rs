@@ -62,6 +62,18 @@ struct Slot {
 }
 
 impl Slot {
+    /// The counters as [`shared_stats`] keeps them.
+    fn counters(&self) -> [u64; shared_stats::FIELDS] {
+        [
+            self.capacity as u64,
+            self.ready.len() as u64,
+            self.hits,
+            self.misses,
+            self.generated,
+            u64::try_from(self.generating.as_nanos()).unwrap_or(u64::MAX),
+        ]
+    }
+
     /// How full the slot is counting pairs on their way; `None` when it needs nothing.
     fn fill(&self) -> Option<f64> {
         let coming = self.ready.len() + self.in_flight;
@@ -112,18 +124,7 @@ impl State {
     /// (`shared_stats.rs`; nothing happens in a process without a shared slot).
     fn publish(&self, spec: KeyPairSpec) {
         let index = index(spec);
-        let slot = &self.slots[index];
-        shared_stats::publish(
-            index,
-            [
-                slot.capacity as u64,
-                slot.ready.len() as u64,
-                slot.hits,
-                slot.misses,
-                slot.generated,
-                u64::try_from(slot.generating.as_nanos()).unwrap_or(u64::MAX),
-            ],
-        );
+        shared_stats::publish(index, self.slots[index].counters());
     }
 
     fn publish_all(&self) {
@@ -293,17 +294,7 @@ pub fn stats() -> Vec<SpecStats> {
         .zip(&state.slots)
         .map(|(spec, slot)| {
             let ([capacity, depth, hits, misses, generated, nanos], pools) =
-                shared_stats::total(index(spec)).unwrap_or((
-                    [
-                        slot.capacity as u64,
-                        slot.ready.len() as u64,
-                        slot.hits,
-                        slot.misses,
-                        slot.generated,
-                        u64::try_from(slot.generating.as_nanos()).unwrap_or(u64::MAX),
-                    ],
-                    1,
-                ));
+                shared_stats::total(index(spec)).unwrap_or((slot.counters(), 1));
             // Generation time per pair, over the threads of every process keeping a pool.
             let seconds = Duration::from_nanos(nanos).as_secs_f64() / pools.max(1) as f64;
             SpecStats {
