@@ -320,8 +320,8 @@ def test_a_subset_constraint_allows_a_context_holding_its_pairs_and_more(
 
 @pytest.mark.parametrize(
     "context",
-    [None, {"app": "billing"}, {"App": "orders"}, {"tenant": "t1"}],
-    ids=["no context", "another value", "another case", "another pair"],
+    [None, {"app": "billing"}, {"app": "Orders"}, {"tenant": "t1"}],
+    ids=["no context", "another value", "the value in another case", "another pair"],
 )
 def test_a_subset_constraint_denies_a_context_without_its_pairs(
     kms: Any, other: Any, key: dict[str, Any], context: dict[str, str] | None
@@ -329,6 +329,16 @@ def test_a_subset_constraint_denies_a_context_without_its_pairs(
     grant(kms, key, "GenerateDataKeyPair", Constraints=SUBSET)
     params = {} if context is None else {"EncryptionContext": context}
     assert error_of(lambda: gdkp(other, key, **params)) == denied("GenerateDataKeyPair", key["Arn"])
+
+
+def test_a_constraint_matches_keys_in_any_case_as_aws_documents(
+    kms: Any, other: Any, key: dict[str, Any]
+) -> None:
+    grant(kms, key, "GenerateDataKeyPair", Constraints=SUBSET)
+    grant(kms, key, "Encrypt", Constraints=EQUALS)
+    assert gdkp(other, key, EncryptionContext={"APP": "orders"})["KeyId"] == key["Arn"]
+    encrypted = other.encrypt(KeyId=key["Arn"], Plaintext=b"x", EncryptionContext={"App": "orders"})
+    assert encrypted["KeyId"] == key["Arn"]
 
 
 def test_an_equals_constraint_allows_exactly_its_context(

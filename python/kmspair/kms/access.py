@@ -93,16 +93,20 @@ def meets_constraints(
     """Whether an encryption context meets a grant's constraints: exactly the pairs of
     ``EncryptionContextEquals``, and at least the pairs of ``EncryptionContextSubset``.
 
-    Keys and values compare exactly, case included (AWS documents both constraints as
-    case-sensitive matches). AWS applies them only to operations that take an encryption
-    context; the grant's DescribeKey or RetireGrant, say, is not constrained."""
+    As AWS documents for grant constraints (unlike decryption, which matches exactly), keys
+    compare without regard to case and values exactly. AWS applies them only to operations
+    that take an encryption context; the grant's DescribeKey or RetireGrant, say, is not
+    constrained."""
     if not constraints:
         return True
+    pairs = {name.lower(): value for name, value in context.items()}
     equals = constraints.get("EncryptionContextEquals")
-    if equals is not None and dict(context) != dict(equals):
+    if equals is not None and (
+        len(pairs) != len(context) or pairs != {k.lower(): v for k, v in equals.items()}
+    ):
         return False
     subset = constraints.get("EncryptionContextSubset")
-    return subset is None or all(context.get(name) == value for name, value in subset.items())
+    return subset is None or all(pairs.get(name.lower()) == value for name, value in subset.items())
 
 
 def check_state(key: KeyRecord) -> None:
