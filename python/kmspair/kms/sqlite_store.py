@@ -155,12 +155,11 @@ class SQLiteKeyStore:
         """The key with this ARN and the ID of its current material (``None`` if it has none),
         read together; ``None`` if there is no such key. Served from the process's cache while
         the database is unchanged (``keystore_cache.py``): this runs on every request."""
+        if self._connections.in_transaction():
+            # This thread's own uncommitted writes count, and must not be cached.
+            row = self._query_one(_KEY_AND_CURRENT_MATERIAL_SELECT, (arn,))
+            return None if row is None else _key_and_material_id(row)
         try:
-            if self._connections.in_transaction():
-                # This thread's own uncommitted writes count, and must not be cached.
-                connection = self._connection()
-                row = connection.execute(_KEY_AND_CURRENT_MATERIAL_SELECT, (arn,)).fetchone()
-                return None if row is None else _key_and_material_id(row)
             return self._connections.shared_reads().read(
                 arn, _KEY_AND_CURRENT_MATERIAL_SELECT, _key_and_material_id, self._connection
             )
