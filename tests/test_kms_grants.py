@@ -16,6 +16,7 @@ from conftest import ACCOUNT, REGION, error_of
 
 OTHER_ACCOUNT = "444455556666"
 OTHER_ROOT = f"arn:aws:iam::{OTHER_ACCOUNT}:root"
+ACCOUNT_ROOT = f"arn:aws:iam::{ACCOUNT}:root"
 NOT_ISSUED_HERE = "AQpAM2RhZTk1MGMyNTk2ZmZmMzEyYWVhOWViN2I1MWM4Mzc0MWFiYjc0ZDE1ODkyNGFlNTIz"
 
 
@@ -438,6 +439,113 @@ def test_a_grant_to_another_principal_does_not_allow_the_account(
     assert error_of(lambda: other.encrypt(KeyId=key["Arn"], Plaintext=b"x")) == denied(
         "Encrypt", key["Arn"]
     )
+
+
+# CreateGrant permission from a grant: child grants stay within their parent
+
+
+CHILD_GRANTEE = f"arn:aws:iam::{OTHER_ACCOUNT}:role/app"
+
+
+def child_grant(other: Any, key: dict[str, Any], *operations: str, **params: Any) -> Any:
+    """What the grantee of a parent grant gets when it creates a grant of its own."""
+    return lambda: other.create_grant(
+        KeyId=key["Arn"], GranteePrincipal=CHILD_GRANTEE, Operations=list(operations), **params
+    )
+
+
+def test_a_grantee_may_grant_some_of_its_parent_grants_operations(
+    kms: Any, other: Any, key: dict[str, Any]
+) -> None:
+    grant(kms, key, "Encrypt", "Decrypt", "CreateGrant")
+    assert child_grant(other, key, "Decrypt", "CreateGrant")()["GrantId"]
+    listed = kms.list_grants(KeyId=key["KeyId"])["Grants"]
+    assert [g["Operations"] for g in listed if g["GranteePrincipal"] == CHILD_GRANTEE] == [
+        ["Decrypt", "CreateGrant"]
+    ]
+
+
+def test_a_grantee_may_not_grant_an_operation_its_parent_grant_lacks(
+    kms: Any, other: Any, key: dict[str, Any]
+) -> None:
+    grant(kms, key, "Decrypt", "CreateGrant")
+    assert error_of(child_grant(other, key, "Decrypt", "Encrypt")) == denied(
+        "CreateGrant", key["Arn"]
+    )
+
+
+def test_a_grantee_may_grant_what_any_one_of_its_parent_grants_allows(
+    kms: Any, other: Any, key: dict[str, Any]
+) -> None:
+    grant(kms, key, "Decrypt", "CreateGrant")
+    grant(kms, key, "Encrypt", "CreateGrant", Constraints=SUBSET)
+    assert child_grant(other, key, "Encrypt", Constraints=SUBSET)()["GrantId"]
+    assert error_of(child_grant(other, key, "Encrypt", "Decrypt", Constraints=SUBSET)) == denied(
+        "CreateGrant", key["Arn"]
+    )
+
+
+@pytest.mark.parametrize(
+    "constraints",
+    [
+        {"EncryptionContextSubset": {"app": "orders", "tenant": "t1"}},
+        {"EncryptionContextSubset": {"APP": "orders"}},
+        {"EncryptionContextEquals": {"app": "orders", "tenant": "t1"}},
+    ],
+    ids=["a pair added", "the key in another case", "turned into Equals"],
+)
+def test_a_child_grant_may_tighten_its_parents_subset_constraint(
+    kms: Any, other: Any, key: dict[str, Any], constraints: dict[str, Any]
+) -> None:
+    grant(kms, key, "Decrypt", "CreateGrant", Constraints=SUBSET)
+    assert child_grant(other, key, "Decrypt", Constraints=constraints)()["GrantId"]
+
+
+@pytest.mark.parametrize(
+    "constraints",
+    [
+        None,
+        {"EncryptionContextSubset": {"tenant": "t1"}},
+        {"EncryptionContextSubset": {"app": "Orders"}},
+        {"EncryptionContextEquals": {"tenant": "t1"}},
+    ],
+    ids=["dropped", "another pair", "the value in another case", "Equals without its pair"],
+)
+def test_a_child_grant_may_not_loosen_its_parents_subset_constraint(
+    kms: Any, other: Any, key: dict[str, Any], constraints: dict[str, Any] | None
+) -> None:
+    grant(kms, key, "Decrypt", "CreateGrant", Constraints=SUBSET)
+    params = {} if constraints is None else {"Constraints": constraints}
+    assert error_of(child_grant(other, key, "Decrypt", **params)) == denied(
+        "CreateGrant", key["Arn"]
+    )
+
+
+@pytest.mark.parametrize(
+    ("constraints", "allowed"),
+    [
+        (EQUALS, True),
+        (SUBSET, False),
+        ({"EncryptionContextEquals": {"app": "orders", "tenant": "t1"}}, False),
+    ],
+    ids=["the same Equals", "turned into Subset", "Equals with a pair more"],
+)
+def test_a_child_grant_keeps_its_parents_equals_constraint_exactly(
+    kms: Any, other: Any, key: dict[str, Any], constraints: dict[str, Any], allowed: bool
+) -> None:
+    grant(kms, key, "Decrypt", "CreateGrant", Constraints=EQUALS)
+    create = child_grant(other, key, "Decrypt", Constraints=constraints)
+    if allowed:
+        assert create()["GrantId"]
+    else:
+        assert error_of(create) == denied("CreateGrant", key["Arn"])
+
+
+def test_create_grant_permission_from_the_key_policy_is_not_limited_by_grants(
+    kms: Any, key: dict[str, Any]
+) -> None:
+    grant(kms, key, "Decrypt", "CreateGrant", Constraints=EQUALS, GranteePrincipal=ACCOUNT_ROOT)
+    assert grant(kms, key, "Encrypt", "ReEncryptFrom", GranteePrincipal=CHILD_GRANTEE)["GrantId"]
 
 
 def test_grant_tokens_never_start_with_a_dash_the_aws_cli_would_read_as_an_option() -> None:

@@ -4,13 +4,13 @@ authorization, key state, key usage, grant tokens. DryRun comes last, in each op
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 
 from . import policy_eval
 from .arn import partition_of
 from .caller import Caller
 from .errors import KMSError
-from .records import KeyRecord
+from .records import GrantRecord, KeyRecord
 from .store import KeyStore
 
 # Key state -> (error code, message suffix). Enabled and Updating keys are usable (§4).
@@ -43,6 +43,49 @@ def authorize(
     context (``{}`` when it has none) for an operation that takes one, else ``None``: a grant
     with an encryption context constraint allows the former only when the context meets it.
     """
+    _authorize(
+        store,
+        caller,
+        key,
+        operation,
+        lambda grant: context is None or meets_constraints(context, grant.constraints),
+    )
+
+
+def authorize_create_grant(
+    store: KeyStore,
+    caller: Caller,
+    key: KeyRecord,
+    operations: Sequence[str],
+    constraints: Mapping[str, Mapping[str, str]] | None,
+) -> None:
+    """:func:`authorize` for a CreateGrant of ``operations`` under ``constraints``.
+
+    A caller whose CreateGrant permission comes from a grant rather than the key policy may
+    only create grants within that parent grant, as the AWS developer guide says ("Granting
+    CreateGrant permission"): some or all of its operations, under constraints at least as
+    strict as its own. A child grant that exceeds every parent is refused like a caller with
+    no permission at all [choice: AWS documents the limit, not its error message]."""
+    _authorize(
+        store,
+        caller,
+        key,
+        "CreateGrant",
+        lambda parent: (
+            set(operations) <= set(parent.operations)
+            and at_least_as_strict(constraints, parent.constraints)
+        ),
+    )
+
+
+def _authorize(
+    store: KeyStore,
+    caller: Caller,
+    key: KeyRecord,
+    operation: str,
+    grant_allows: Callable[[GrantRecord], bool],
+) -> None:
+    """The policy, then any grant of ``operation`` to the caller for which ``grant_allows``."""
     decision = policy_eval.evaluate(
         key.policy,
         policy_eval.Request(
@@ -60,30 +103,19 @@ def authorize(
             "AccessDeniedException",
             f"{denied}{key.arn} with an explicit deny in a resource-based policy",
         )
-    if _granted(store, caller, key, operation, context):
+    root = f"arn:{partition_of(caller.region)}:iam::{caller.account_id}:root"
+    # A grant to the caller's principal, or to its whole account through the account or root.
+    grantees = (caller.principal, caller.account_id, root)
+    if any(
+        operation in grant.operations
+        and grant.grantee_principal in grantees
+        and grant_allows(grant)
+        for grant in store.grants(key.arn)
+    ):
         return
     raise KMSError(
         "AccessDeniedException",
         f"{denied}{key.arn} because no resource-based policy allows the kms:{operation} action",
-    )
-
-
-def _granted(
-    store: KeyStore,
-    caller: Caller,
-    key: KeyRecord,
-    operation: str,
-    context: Mapping[str, str] | None,
-) -> bool:
-    """Whether a grant on ``key`` gives the caller (its principal, or its whole account
-    through the account or its root) ``operation`` with this encryption context."""
-    root = f"arn:{partition_of(caller.region)}:iam::{caller.account_id}:root"
-    grantees = (caller.principal, caller.account_id, root)
-    return any(
-        operation in grant.operations
-        and grant.grantee_principal in grantees
-        and (context is None or meets_constraints(context, grant.constraints))
-        for grant in store.grants(key.arn)
     )
 
 
@@ -107,6 +139,27 @@ def meets_constraints(
         return False
     subset = constraints.get("EncryptionContextSubset")
     return subset is None or all(pairs.get(name.lower()) == value for name, value in subset.items())
+
+
+def at_least_as_strict(
+    child: Mapping[str, Mapping[str, str]] | None,
+    parent: Mapping[str, Mapping[str, str]] | None,
+) -> bool:
+    """Whether every encryption context that meets the ``child`` constraints also meets the
+    ``parent``'s: a child grant may add pairs to a parent's ``EncryptionContextSubset`` or
+    turn it into ``EncryptionContextEquals``, but not drop pairs, nor turn Equals into
+    Subset (AWS developer guide, "Granting CreateGrant permission")."""
+    if not parent:
+        return True
+    child = child or {}
+    equals = child.get("EncryptionContextEquals")
+    if equals is not None:
+        # No context but this one meets the child.
+        return meets_constraints(equals, parent)
+    if parent.get("EncryptionContextEquals") is not None:
+        return False  # without Equals of its own, the child admits more than one context
+    # Any context meeting the child holds its Subset; the Subset alone is the weakest such.
+    return meets_constraints(child.get("EncryptionContextSubset") or {}, parent)
 
 
 def check_state(key: KeyRecord) -> None:

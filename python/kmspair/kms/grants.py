@@ -25,7 +25,9 @@ def new_grant_token() -> str:
 
 def create_grant(rt: Runtime, params: dict[str, Any]) -> dict[str, Any]:
     key = resolve_key(rt.store, rt.caller, params["KeyId"])
-    access.authorize(rt.store, rt.caller, key, "CreateGrant")
+    access.authorize_create_grant(
+        rt.store, rt.caller, key, params["Operations"], params.get("Constraints")
+    )
     if key.key_state in ("PendingDeletion", "PendingReplicaDeletion", "Unavailable", "Creating"):
         access.check_state(key)
     access.check_grant_tokens(rt.store, params.get("GrantTokens"))
