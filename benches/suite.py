@@ -14,6 +14,7 @@ Sections (``--only`` picks some, in this order):
 Run from the repository root with kmspair installed (``pip install -e '.[bench]'``)::
 
     python benches/suite.py                 # everything: benches/results.md, docs/benchmarks.png
+                                            # and the results block of README.md
     python benches/suite.py --quick         # smoke run (a minute or two): prints, writes nothing
     python benches/suite.py --only inprocess --specs ECC_NIST_P256,RSA_2048
 """
@@ -31,13 +32,14 @@ import traceback
 from collections.abc import Callable
 
 from suite_common import Section, cpu_model, load_average
-from suite_report import markdown, plot
+from suite_report import markdown, plot, readme_block, replace_readme_block
 
 import kmspair
 
 SECTIONS = ("inprocess", "pool", "endpoint", "accelerator")
 MARKDOWN_OUT = "benches/results.md"
 PLOT_OUT = "docs/benchmarks.png"
+README = "README.md"
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
@@ -61,6 +63,11 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument(
         "--plot", help=f"write the PNG here (default: {PLOT_OUT}, not with --quick)"
     )
+    parser.add_argument(
+        "--readme",
+        help=f"rewrite the results in this README (default: {README}, only by a full run of "
+        "every section with the default files)",
+    )
     args = parser.parse_args(argv)
     args.only = [name.strip() for name in args.only.split(",") if name.strip()]
     unknown = [name for name in args.only if name not in SECTIONS]
@@ -71,6 +78,10 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     if unknown:
         parser.error(f"unknown specs {unknown}; valid: {', '.join(kmspair.KEY_PAIR_SPECS)}")
     if not args.quick:
+        # README shows the committed results: only a full run that writes them updates it.
+        full = args.only == list(SECTIONS) and args.specs == list(kmspair.KEY_PAIR_SPECS)
+        if full and args.markdown_out is None and args.plot is None:
+            args.readme = args.readme or README
         args.markdown_out = args.markdown_out or MARKDOWN_OUT
         args.plot = args.plot or PLOT_OUT
     return args
@@ -150,6 +161,17 @@ def main(argv: list[str] | None = None) -> None:
         with open(args.markdown_out, "w", encoding="utf-8") as out:
             out.write(report)
         print(f"wrote {args.markdown_out}", file=sys.stderr)
+    if args.readme:
+        summary = (
+            f"Last run: `{command}`, {started:%Y-%m-%d} on {os.cpu_count()} cores "
+            f"({cpu_model()}), {minutes:.0f} min; the full report is "
+            f"[`benches/results.md`](benches/results.md)."
+        )
+        with open(args.readme, encoding="utf-8") as readme:
+            text = readme.read()
+        with open(args.readme, "w", encoding="utf-8") as readme:
+            readme.write(replace_readme_block(text, readme_block(sections, summary)))
+        print(f"wrote the results into {args.readme}", file=sys.stderr)
     if args.plot:
         title = (
             f"kmspair {kmspair.__version__}, {os.cpu_count()} cores, {cpu_model()}, "

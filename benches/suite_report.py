@@ -51,6 +51,69 @@ def markdown(sections: list[Section], preamble: list[str]) -> str:
     return "\n".join(lines).rstrip() + "\n"
 
 
+README_START = "<!-- written by benches/suite.py: start -->"
+README_END = "<!-- written by benches/suite.py: end -->"
+#: The in-process columns README shows, by their header in the section's table.
+_README_COLUMNS = (
+    "spec",
+    "rust 1-thread pairs/s",
+    "python 1-thread pairs/s",
+    "rust/python 1 thread",
+)
+
+
+def readme_block(sections: list[Section], summary: str) -> list[str]:
+    """What README's Speed section shows of a run: ``summary`` (machine, date), every target
+    with its result, and pairs/s per spec; the whole report is benches/results.md."""
+    checks = [check for section in sections for check in section.checks]
+    passed = sum(check.passed is True for check in checks)
+    failed = sum(check.passed is False for check in checks)
+    lines = [
+        README_START,
+        summary,
+        "",
+        f"Targets: {passed} pass, {failed} fail.",
+        "",
+        *_table(
+            ["target", "wanted", "measured", "result"],
+            [[c.name, c.target, c.measured, c.verdict] for c in checks],
+        ),
+    ]
+    inprocess = next((s for s in sections if s.key == "inprocess" and not s.skipped), None)
+    if inprocess is not None:
+        columns = [inprocess.header.index(name) for name in _README_COLUMNS]
+        scaling = next(
+            i for i, name in enumerate(inprocess.header) if name.startswith("rust batch")
+        )
+        columns.append(scaling)
+        lines += [
+            "",
+            "Pairs per second of the full pipeline (keygen, DER, AES-256-GCM seal), one thread, "
+            "and a batch on all cores against one:",
+            "",
+            *_table(
+                [inprocess.header[i] for i in columns],
+                [[row[i] for i in columns] for row in inprocess.rows],
+            ),
+        ]
+    accelerator = next((s for s in sections if s.key == "accelerator" and not s.skipped), None)
+    if accelerator is not None:
+        lines += [
+            "",
+            "The accelerator (boto3, KMS `Encrypt` wraps each locally made private key) against "
+            "AWS's default GenerateDataKeyPair quota:",
+            "",
+            *_table(accelerator.header, accelerator.rows),
+        ]
+    return [*lines, README_END]
+
+
+def replace_readme_block(text: str, block: list[str]) -> str:
+    """``text`` with what lies between the README markers (markers included) replaced."""
+    start, end = text.index(README_START), text.index(README_END) + len(README_END)
+    return text[:start] + "\n".join(block) + text[end:]
+
+
 def plot(sections: list[Section], path: str, title: str) -> None:
     """One figure, four panels: pairs/s, pool latency, endpoint req/s, accelerator."""
     # By name, so that type-checking the suite needs no matplotlib (the `bench` extra has it).
