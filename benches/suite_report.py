@@ -23,21 +23,24 @@ def _numeric(header: list[str], column: int, rows: list[list[str]]) -> bool:
     return bool(values) and all(value[:1].isdigit() for value in values)
 
 
+def _tally(checks: list[Check]) -> str:
+    passed = sum(check.passed is True for check in checks)
+    failed = sum(check.passed is False for check in checks)
+    return f"Targets: {passed} pass, {failed} fail"
+
+
+def _targets(checks: list[Check]) -> list[str]:
+    return _table(
+        ["target", "wanted", "measured", "result"],
+        [[c.name, c.target, c.measured, c.verdict] for c in checks],
+    )
+
+
 def markdown(sections: list[Section], preamble: list[str]) -> str:
     checks: list[Check] = [check for section in sections for check in section.checks]
     lines = [*preamble, ""]
     if checks:
-        passed = sum(check.passed is True for check in checks)
-        failed = sum(check.passed is False for check in checks)
-        lines += [
-            f"## Targets: {passed} pass, {failed} fail",
-            "",
-            *_table(
-                ["target", "wanted", "measured", "result"],
-                [[c.name, c.target, c.measured, c.verdict] for c in checks],
-            ),
-            "",
-        ]
+        lines += [f"## {_tally(checks)}", "", *_targets(checks), ""]
     for section in sections:
         lines += [f"## {section.title}", ""]
         if section.skipped:
@@ -66,19 +69,7 @@ def readme_block(sections: list[Section], summary: str) -> list[str]:
     """What README's Speed section shows of a run: ``summary`` (machine, date), every target
     with its result, and pairs/s per spec; the whole report is benches/results.md."""
     checks = [check for section in sections for check in section.checks]
-    passed = sum(check.passed is True for check in checks)
-    failed = sum(check.passed is False for check in checks)
-    lines = [
-        README_START,
-        summary,
-        "",
-        f"Targets: {passed} pass, {failed} fail.",
-        "",
-        *_table(
-            ["target", "wanted", "measured", "result"],
-            [[c.name, c.target, c.measured, c.verdict] for c in checks],
-        ),
-    ]
+    lines = [README_START, summary, "", f"{_tally(checks)}.", "", *_targets(checks)]
     inprocess = next((s for s in sections if s.key == "inprocess" and not s.skipped), None)
     if inprocess is not None:
         columns = [inprocess.header.index(name) for name in _README_COLUMNS]
