@@ -5,6 +5,7 @@ logger's name (``kmspair.server.worker.<pid>``) and found as the parent's childr
 from __future__ import annotations
 
 import contextlib
+import http.client
 import os
 import re
 import signal
@@ -12,6 +13,8 @@ import subprocess
 import sys
 import threading
 import time
+import urllib.parse
+from collections import Counter
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -21,7 +24,7 @@ import pytest
 
 from kmspair.cli.errors import EXIT_USAGE_ERROR
 from kmspair.server import serve
-from server_helpers import ServerProcess, call, kms_client
+from server_helpers import ServerProcess, call, kms_client, signed_headers
 
 pytestmark = pytest.mark.skipif(
     not hasattr(os, "fork") or not Path("/proc/self/stat").exists(),
@@ -219,3 +222,63 @@ def test_a_bad_home_fails_fast_with_two_workers_as_with_one(tmp_path: Path) -> N
     assert two.returncode == one.returncode != 0
     assert two.stderr == one.stderr
     assert "Cannot open the keystore" in two.stderr
+
+
+def open_connections(url: str, count: int, timeout: float = 30) -> list[http.client.HTTPConnection]:
+    """``count`` connections, all established before any of them sends a request."""
+    parsed = urllib.parse.urlsplit(url)
+    connections = [
+        http.client.HTTPConnection(parsed.hostname or "", parsed.port, timeout=timeout)
+        for _ in range(count)
+    ]
+    for connection in connections:
+        connection.connect()
+    return connections
+
+
+def list_keys_on(connection: http.client.HTTPConnection, url: str) -> int:
+    """One signed ListKeys on a kept-alive ``connection``; its HTTP status."""
+    connection.request("POST", "/", body=b"{}", headers=signed_headers(url, b"{}"))
+    response = connection.getresponse()
+    response.read()
+    return response.status
+
+
+def test_kept_alive_connections_opened_together_are_spread_evenly_over_the_workers(
+    workers: Workers,
+) -> None:
+    # A kept-alive connection stays with the worker that accepted it: when one worker takes
+    # most of a burst, it answers most of the load on one core.
+    opened: list[http.client.HTTPConnection] = []
+    try:
+        for burst in (1, 2, 3):
+            connections = open_connections(workers.url, 8)
+            opened += connections
+            with ThreadPoolExecutor(8) as pool:
+                statuses = list(pool.map(lambda c: list_keys_on(c, workers.url), connections))
+            assert statuses == [200] * 8
+            per_worker = Counter(workers.answered_by("ListKeys", 8 * burst))
+            assert sorted(per_worker.values()) == [4 * burst, 4 * burst]
+    finally:
+        for connection in opened:
+            connection.close()
+
+
+def test_a_connection_is_taken_even_when_the_least_loaded_worker_cannot_take_it(
+    workers: Workers,
+) -> None:
+    # A stopped worker keeps the fewest connections (none) in the table but accepts nothing;
+    # the other worker takes each waiting connection after a short deferral, well within the
+    # client's timeout.
+    stopped, running = sorted(workers.children())
+    os.kill(stopped, signal.SIGSTOP)
+    held = []
+    try:
+        for _ in range(3):
+            held += open_connections(workers.url, 1, timeout=5)
+            assert list_keys_on(held[-1], workers.url) == 200
+        assert workers.answered_by("ListKeys", 3) == [running] * 3
+    finally:
+        os.kill(stopped, signal.SIGCONT)
+        for connection in held:
+            connection.close()

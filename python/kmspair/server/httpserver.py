@@ -22,6 +22,7 @@ from kmspair.kms.errors import KMSError
 from kmspair.kms.response_metadata import http_date, new_request_id
 
 from . import httpparse
+from .balance import WorkerSlot
 from .endpoint import Endpoint, Outcome
 
 logger = logging.getLogger("kmspair.server")
@@ -48,13 +49,16 @@ class KMSHTTPServer(ThreadingHTTPServer):
         endpoint: Endpoint,
         *,
         listener: socket.socket | None = None,
+        balance: WorkerSlot | None = None,
         log: logging.Logger = logger,
     ) -> None:
         """Bind and listen on ``address``; or, given ``listener`` (a socket already listening,
         e.g. inherited from a pre-forking parent), serve on that one and ignore ``address``.
-        ``log`` is the logger of the one line per request."""
+        ``balance``, for a pre-forked worker, takes its turn accepting with the other workers
+        (see :mod:`.balance`). ``log`` is the logger of the one line per request."""
         self.endpoint = endpoint
         self.log = log
+        self.balance = balance
         self.stopping = False
         self._lock = threading.Lock()
         self._idle: set[socket.socket] = set()
@@ -71,6 +75,18 @@ class KMSHTTPServer(ThreadingHTTPServer):
             self.address_family = socket.AF_INET6
         super().__init__(address, KMSRequestHandler)
 
+    def get_request(self) -> tuple[socket.socket, Any]:
+        if self.balance is None:
+            return super().get_request()
+        return self.balance.accept(self.socket)
+
+    def shutdown_request(self, request: Any) -> None:
+        try:
+            super().shutdown_request(request)
+        finally:
+            if self.balance is not None:
+                self.balance.closed()
+
     def mark_idle(self, connection: socket.socket) -> bool:
         """Note that ``connection`` waits for a request; False if the server is stopping."""
         with self._lock:
@@ -85,6 +101,8 @@ class KMSHTTPServer(ThreadingHTTPServer):
 
     def close_idle_connections(self) -> None:
         """Stop taking requests on kept-alive connections; in-flight ones still answer."""
+        if self.balance is not None:
+            self.balance.leave()
         with self._lock:
             self.stopping = True
             idle, self._idle = self._idle, set()

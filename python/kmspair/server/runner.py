@@ -7,8 +7,9 @@ in flight answered, and only then the keystore closed.
 
 ``serve(workers=N)`` with N > 1 pre-forks: the parent binds and listens, then forks N worker
 processes, each opening its own keystore (the SQLite store is safe across processes) and
-accepting on the inherited socket; the kernel spreads connections across them, and a kept-alive
-connection stays with the worker that accepted it. One process is bound by its GIL to about one
+accepting on the inherited socket. A kept-alive connection stays with the worker that accepted it,
+so workers take turns (:mod:`.balance`): a worker holding more open connections than another
+leaves a new one to the least loaded. One process is bound by its GIL to about one
 core; N processes use N. The parent only supervises: it replaces a worker that dies, and on
 SIGTERM or SIGINT forwards SIGTERM to every worker, waits for each to drain, and returns.
 """
@@ -37,6 +38,7 @@ from kmspair.pool import (
     stop_filling_here,
 )
 
+from .balance import ConnectionTable, WorkerSlot
 from .endpoint import Endpoint
 from .httpserver import KMSHTTPServer, listening_socket
 from .identities import Identity, default_identities, load_identities
@@ -94,13 +96,18 @@ class Server:
 
     @classmethod
     def _worker(
-        cls, home: Path, identities: Mapping[str, Identity], listener: socket.socket
+        cls,
+        home: Path,
+        identities: Mapping[str, Identity],
+        listener: socket.socket,
+        balance: WorkerSlot,
     ) -> Server:
-        """A pre-forked worker's server: its own keystore connection, the inherited socket, and
-        request lines on a logger naming its pid."""
+        """A pre-forked worker's server: its own keystore connection, the inherited socket (on
+        which it takes turns with the other workers), and request lines on a logger naming its
+        pid."""
         server = cls.__new__(cls)
         log = logging.getLogger(f"kmspair.server.worker.{os.getpid()}")
-        server._setup(home, identities, ("", 0), listener, log)
+        server._setup(home, identities, ("", 0), listener, log, balance)
         return server
 
     def _setup(
@@ -110,11 +117,14 @@ class Server:
         address: tuple[str, int],
         listener: socket.socket | None,
         log: logging.Logger,
+        balance: WorkerSlot | None = None,
     ) -> None:
         self.store = SQLiteKeyStore.open(home)
         try:
             endpoint = Endpoint(self.store, identities)
-            self._httpd = KMSHTTPServer(address, endpoint, listener=listener, log=log)
+            self._httpd = KMSHTTPServer(
+                address, endpoint, listener=listener, balance=balance, log=log
+            )
         except BaseException:
             self.store.close()
             raise
@@ -301,6 +311,7 @@ def _serve_workers(
     address = _Address(listener)
     # So that GET /kmspair/pool, answered by whichever worker, counts every worker's pool.
     share_stats_across_workers(workers)
+    connections = ConnectionTable(workers)
     children: dict[int, tuple[int, float]] = {}  # pid -> (worker number, started)
     stopping: list[int] = []  # the stop signal, once received
 
@@ -311,7 +322,7 @@ def _serve_workers(
         try:
             pid = os.fork()
             if pid == 0:
-                _worker_main(home_path, identities, listener, number)  # never returns
+                _worker_main(home_path, identities, listener, connections, number)  # never returns
             children[pid] = (number, time.monotonic())
         finally:
             signal.pthread_sigmask(signal.SIG_UNBLOCK, _STOP_SIGNALS)
@@ -353,6 +364,7 @@ def _serve_workers(
                 if reaped == 0:
                     continue
                 number, started = children.pop(pid)
+                connections.mark_absent(number)
                 if stopping:
                     continue
                 logger.warning(
@@ -378,7 +390,11 @@ def _serve_workers(
 
 
 def _worker_main(
-    home: Path, identities: Mapping[str, Identity], listener: socket.socket, number: int
+    home: Path,
+    identities: Mapping[str, Identity],
+    listener: socket.socket,
+    connections: ConnectionTable,
+    number: int,
 ) -> None:
     """Pre-forked worker ``number``'s whole life; leaves the process with ``os._exit``."""
     status = 1
@@ -387,7 +403,9 @@ def _worker_main(
             signal.signal(stop_signal, signal.SIG_DFL)
         claim_stats_slot(number)
         start_filling_here()
-        _run(Server._worker(home, identities, listener), None, worker=True)
+        _run(
+            Server._worker(home, identities, listener, connections.slot(number)), None, worker=True
+        )
         status = 0
     except BaseException:
         logger.exception("worker %d failed", os.getpid())
