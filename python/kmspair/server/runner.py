@@ -37,6 +37,7 @@ from kmspair.pool import (
     start_filling_here,
     stop_filling_here,
 )
+from kmspair.priority import slow_keys_in_background
 
 from .balance import ConnectionTable, WorkerSlot
 from .endpoint import Endpoint
@@ -217,13 +218,19 @@ def serve(
     object with the ``host``, ``port`` and ``url`` listened on. Call it from the main thread of
     a process with no other Python threads (a command line). The key pool is per process: each
     worker keeps its own, of the configured size, refilled by its own threads.
+
+    While serving, an RSA pair the pool cannot supply is generated at background priority
+    (:mod:`kmspair.priority`), so that short requests get the cores first.
     """
     check_workers(workers)
-    if workers > 1:
-        with _pool_filled_by_workers_only():
-            _serve_workers(host, port, home, credentials, ready, workers)
-        return
-    _run(Server(host, port, home, credentials), ready)
+    # A server's RSA requests yield the cores to its short ones (see kmspair.priority); forked
+    # workers inherit the setting.
+    with slow_keys_in_background():
+        if workers > 1:
+            with _pool_filled_by_workers_only():
+                _serve_workers(host, port, home, credentials, ready, workers)
+            return
+        _run(Server(host, port, home, credentials), ready)
 
 
 def check_workers(workers: object) -> int:

@@ -7,7 +7,7 @@ use zeroize::Zeroizing;
 use crate::error::Result;
 use crate::nist::Curve;
 use crate::spec::KeyPairSpec;
-use crate::{ed25519, nist, rsa, secp256k1, sm2};
+use crate::{ed25519, nist, priority, rsa, secp256k1, sm2};
 
 /// A freshly generated key pair: the private key as DER PKCS#8 (wiped on drop) and the public
 /// key as DER SubjectPublicKeyInfo.
@@ -36,6 +36,17 @@ impl KeyPair {
             KeyPairSpec::EccSecgP256k1 => secp256k1::generate(),
             KeyPairSpec::Sm2 => sm2::generate(),
             KeyPairSpec::EccNistEdwards25519 => ed25519::generate(),
+        }
+    }
+
+    /// A new pair for one request: as [`KeyPair::generate`], except that a slow spec's prime
+    /// search runs at background priority once [`priority::set_slow_keys_in_background`] asked
+    /// for it, so that short requests sharing the cores go first.
+    pub fn generate_for_request(spec: KeyPairSpec) -> Result<KeyPair> {
+        if spec.is_slow() && priority::slow_keys_in_background() {
+            priority::run_in_background(|| KeyPair::generate(spec))
+        } else {
+            KeyPair::generate(spec)
         }
     }
 

@@ -5,7 +5,6 @@
 mod der;
 mod ed25519;
 mod nist;
-mod priority;
 mod random;
 mod rsa;
 mod secp256k1;
@@ -16,6 +15,7 @@ pub mod batch;
 pub mod error;
 pub mod keypair;
 pub mod pool;
+pub mod priority;
 pub mod seal;
 pub mod sealed;
 pub mod spec;

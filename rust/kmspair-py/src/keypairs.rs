@@ -104,7 +104,7 @@ fn single_pair(py: Python<'_>, spec: KeyPairSpec) -> kmspair_core::Result<KeyPai
         return Ok(pair);
     }
     if spec.is_slow() {
-        py.detach(|| KeyPair::generate(spec))
+        py.detach(|| KeyPair::generate_for_request(spec))
     } else {
         KeyPair::generate(spec)
     }

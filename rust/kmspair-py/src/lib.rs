@@ -4,6 +4,7 @@
 mod errors;
 mod keypairs;
 mod pool;
+mod priority;
 mod sealing;
 
 #[pyo3::pymodule(gil_used = false)]
@@ -21,6 +22,8 @@ mod _core {
         pool_claim_shared_slot, pool_prepare_fork, pool_share_across_processes, pool_start_filling,
         pool_stats, pool_stop_filling, PoolStats,
     };
+    #[pymodule_export]
+    use crate::priority::set_slow_keys_in_background;
     #[pymodule_export]
     use crate::sealing::SealingKey;
 
