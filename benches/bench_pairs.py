@@ -65,7 +65,11 @@ def parse_args() -> argparse.Namespace:
 
 def main() -> None:
     args = parse_args()
-    settings = suite_inprocess.Settings(rounds=args.rounds, ec_window=args.ec_seconds)
+    settings = suite_inprocess.Settings(
+        rounds=args.rounds,
+        scaling_rounds=3 * args.rounds,  # as the suite: 15 for its 5
+        ec_window=args.ec_seconds,
+    )
     if args.rsa_keys is not None:
         settings.rsa_keys = settings.rsa_2048_keys = args.rsa_keys
     section = suite_inprocess.run(args.specs, quick=False, settings=settings)

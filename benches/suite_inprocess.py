@@ -89,6 +89,10 @@ Work = Callable[[int], "list[float] | Kept | None"]
 @dataclass
 class Settings:
     rounds: int = 5
+    # EC batch scaling against one core, and the machine floor: a 2-core VM's rounds scatter
+    # by +-5% about a scaling near 1.95, so a median of five rounds moves by a few percent
+    # between runs; three times the rounds (about 20 s more per spec) steady it.
+    scaling_rounds: int = 15
     ec_window: float = 1.0  # seconds per EC point per round
     rsa_keys: int = 150  # keys per one-thread RSA_3072/RSA_4096 point, over all rounds
     # RSA_2048 is what the pool and most callers use, and its keys are quick enough (~60 ms)
@@ -101,7 +105,9 @@ class Settings:
         return self.rsa_2048_keys if spec == "RSA_2048" else self.rsa_keys
 
 
-QUICK = Settings(rounds=3, ec_window=0.15, rsa_keys=6, rsa_2048_keys=6, lib_rsa_seconds=0.0)
+QUICK = Settings(
+    rounds=3, scaling_rounds=3, ec_window=0.15, rsa_keys=6, rsa_2048_keys=6, lib_rsa_seconds=0.0
+)
 
 
 @dataclass
@@ -215,7 +221,7 @@ def machine_scaling(settings: Settings) -> tuple[Ratio, Point]:
     one, every = Point("hash 1t", _hash(1)), Point("hash all", _hash(CORES))
     for point in (one, every):
         _size(point, "machine", CORES, settings)
-    for round_ in range(settings.rounds):
+    for round_ in range(settings.scaling_rounds):
         for point in (one, every) if round_ % 2 == 0 else (every, one):
             point.run_round()
     return _ratio(every, one, "machine"), every
@@ -362,6 +368,10 @@ def measure(spec: str, settings: Settings) -> dict[str, object]:
             group = groups[(i + round_) % len(groups)]
             for name in group if round_ % 2 == 0 else reversed(group):
                 points[name].run_round()
+    if spec not in RSA_SPECS:  # RSA batches are sized in keys over the main rounds
+        for round_ in range(settings.rounds, settings.scaling_rounds):
+            for name in ("rust batch 1t", "rust all")[:: 1 if round_ % 2 == 0 else -1]:
+                points[name].run_round()
     for point in points.values():
         print(
             f"  {spec:<22} {point.name:<14} {sum(point.pairs):>7} pairs in "
@@ -467,10 +477,11 @@ def run(specs: list[str], quick: bool, settings: Settings | None = None) -> Sect
     section.notes = [
         f"kmspair {kmspair.__version__}. Full pipeline (keygen + PKCS#8/SPKI DER + AES-256-GCM "
         "seal of the private key under 64 bytes of AAD) as `generate_sealed_key_pair(s)` runs "
-        f"it. {settings.rounds} interleaved rounds; EC/Ed25519/SM2 points run at least "
-        f"{settings.ec_window:g} s a round, one-thread RSA points {rsa_2048_points} keys in all "
-        f"for RSA_2048 and {rsa_points} for RSA_3072/4096 (all-cores RSA batches {CORES}x "
-        "that).",
+        f"it. {settings.rounds} interleaved rounds ({settings.scaling_rounds} for the EC "
+        "batches and the machine floor, the extra ones running only those); EC/Ed25519/SM2 "
+        f"points run at least {settings.ec_window:g} s a round, one-thread RSA points "
+        f"{rsa_2048_points} keys in all for RSA_2048 and {rsa_points} for RSA_3072/4096 "
+        f"(all-cores RSA batches {CORES}x that).",
         "Ratios: median of the per-round ratios (min-max of the rounds in brackets); RSA "
         "ratios pool all keys, since their noise is the key-to-key variance of the prime "
         "search, not the machine; for the one-thread RSA ratios, the 95% CI is a bootstrap "
