@@ -3,12 +3,13 @@ no more open connections than any other.
 
 Pre-forked workers accept on one shared listening socket, and a kept-alive connection stays
 with the worker that accepted it. Left to the kernel, whichever worker happens to be running
-when connections arrive takes them all: 8 connections opened together went 7 to 1 in a third
-of the tries on two busy cores, leaving one worker (one core, because of its GIL) to answer
-nearly everything. So every worker publishes its count of open connections in a small table of
-shared memory made before the fork, and a worker that holds more than the least loaded one
-leaves a waiting connection to it. To never strand a connection behind a worker that is slow to
-take it, one that has waited :data:`MAX_DEFER_SECONDS` is taken by whoever sees it.
+when connections arrive takes most of them: 8 connections opened together went 6/2 or 7/1 in a
+quarter of the tries on two busy cores (``benches/worker_spread.py``), and in one benchmark run
+all 8 went to one worker, leaving it (one core, because of its GIL) to answer everything. So
+every worker publishes its count of open connections in a small table of shared memory made
+before the fork, and a worker that holds more than the least loaded one leaves a waiting
+connection to it. To never strand a connection behind a worker that is slow to take it, one
+that has waited :data:`MAX_DEFER_SECONDS` is taken by whoever sees it.
 
 The counts are advisory: a reader may see a count that is a moment old, which can cost one
 connection of balance, never a connection.

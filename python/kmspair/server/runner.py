@@ -7,10 +7,10 @@ in flight answered, and only then the keystore closed.
 
 ``serve(workers=N)`` with N > 1 pre-forks: the parent binds and listens, then forks N worker
 processes, each opening its own keystore (the SQLite store is safe across processes) and
-accepting on the inherited socket. A kept-alive connection stays with the worker that accepted it,
-so workers take turns (:mod:`.balance`): a worker holding more open connections than another
-leaves a new one to the least loaded. One process is bound by its GIL to about one
-core; N processes use N. The parent only supervises: it replaces a worker that dies, and on
+accepting on the inherited socket. A kept-alive connection stays with the worker that accepted
+it, so workers take turns (:mod:`.balance`): a worker holding more open connections than another
+leaves a new one to the least loaded. One process is bound by its GIL to about one core; N
+processes use N. The parent only supervises: it replaces a worker that dies, and on
 SIGTERM or SIGINT forwards SIGTERM to every worker, waits for each to drain, and returns.
 """
 

@@ -41,8 +41,12 @@ pub fn lower_current_thread() {}
 
 /// Runs `work` on a new thread at background priority and returns its result once done. A
 /// thread's priority cannot be raised again without privileges, hence a thread of its own
-/// rather than lowering the caller's. If no thread can be started, `work` runs here.
+/// rather than lowering the caller's. If no thread can be started, or where a thread has no
+/// priority of its own (not Linux), `work` runs here.
 pub fn run_in_background<T: Send>(work: impl FnOnce() -> T + Send) -> T {
+    if !cfg!(target_os = "linux") {
+        return work();
+    }
     let mut work = Some(work);
     let spawned = thread::scope(|scope| {
         let slot = &mut work;
@@ -74,6 +78,7 @@ mod tests {
         assert_eq!(run_in_background(|| 6 * 7), 42);
     }
 
+    #[cfg(target_os = "linux")]
     #[test]
     fn background_work_runs_on_another_thread() {
         let caller = thread::current().id();
