@@ -25,9 +25,9 @@ KEYGEN_THREAD = "kmspair-keygen"
 BACKGROUND_NICE = 10
 
 
-def keygen_thread_nices(pids: Callable[[], set[int]]) -> set[int]:
-    """The nice value of every ``kmspair-keygen`` thread of the processes ``pids``."""
-    found = set()
+def keygen_thread_nices(pids: Callable[[], set[int]]) -> dict[int, int]:
+    """The nice value of every ``kmspair-keygen`` thread of the processes ``pids``, by id."""
+    found = {}
     for pid in pids():
         for task in Path(f"/proc/{pid}/task").glob("*"):
             try:
@@ -36,12 +36,14 @@ def keygen_thread_nices(pids: Callable[[], set[int]]) -> set[int]:
                 fields = (task / "stat").read_text().rsplit(")", 1)[1].split()
             except OSError:
                 continue  # the thread ended meanwhile
-            found.add(int(fields[16]))  # field 19 of stat(5), counted from its state
+            found[int(task.name)] = int(fields[16])  # field 19 of stat(5), from its state
     return found
 
 
 def nices_seen_while(generate: Callable[[], object], pids: Callable[[], set[int]]) -> set[int]:
-    """Every keygen thread's nice value seen while ``generate`` runs in another thread."""
+    """The nice value each keygen thread had when last seen while ``generate`` ran in another
+    thread. (A thread is named as it starts and lowers its priority a moment later, so the
+    last sighting, deep in its prime search, is the one that counts.)"""
     done = threading.Event()
 
     def run() -> None:
@@ -52,12 +54,12 @@ def nices_seen_while(generate: Callable[[], object], pids: Callable[[], set[int]
 
     thread = threading.Thread(target=run)
     thread.start()
-    seen: set[int] = set()
+    last_seen: dict[int, int] = {}
     while not done.is_set():
-        seen |= keygen_thread_nices(pids)
+        last_seen |= keygen_thread_nices(pids)
         time.sleep(0.002)
     thread.join()
-    return seen
+    return set(last_seen.values())
 
 
 def this_process() -> set[int]:
