@@ -41,6 +41,7 @@ class Workers(ServerProcess):
 
     def __init__(self, home: Path, command: list[str], workers: int = 2) -> None:
         super().__init__([*command, "--workers", str(workers), "--port", "0", "--home", str(home)])
+        self.workers = workers
         self._reader = threading.Thread(target=self._read, daemon=True)
         self._reader.start()
 
@@ -63,6 +64,22 @@ class Workers(ServerProcess):
             if int(parent) == self.popen.pid and state != "Z":
                 found.add(int(entry.name))
         return found
+
+    def serving(self) -> set[int]:
+        """The pids of the workers that have logged that they serve (their accept loop is
+        about to start)."""
+        return {
+            int(match.group(1))
+            for line in list(self.lines)
+            if (match := WORKER_LINE.search(line)) and "KMS endpoint on" in line
+        }
+
+    def wait_until_every_worker_serves(self) -> None:
+        def every_worker_serves() -> bool | None:
+            children = self.children()
+            return True if len(children) == self.workers and children <= self.serving() else None
+
+        wait_for(every_worker_serves)
 
     def answered_by(self, operation: str, count: int) -> list[int]:
         """The worker pid of each of the first ``count`` log lines of ``operation``."""
@@ -249,6 +266,7 @@ def test_kept_alive_connections_opened_together_are_spread_evenly_over_the_worke
 ) -> None:
     # A kept-alive connection stays with the worker that accepted it: when one worker takes
     # most of a burst, it answers most of the load on one core.
+    workers.wait_until_every_worker_serves()
     opened: list[http.client.HTTPConnection] = []
     try:
         for burst in (1, 2, 3):
@@ -270,6 +288,7 @@ def test_a_connection_is_taken_even_when_the_least_loaded_worker_cannot_take_it(
     # A stopped worker keeps the fewest connections (none) in the table but accepts nothing;
     # the other worker takes each waiting connection after a short deferral, well within the
     # client's timeout.
+    workers.wait_until_every_worker_serves()
     stopped, running = sorted(workers.children())
     os.kill(stopped, signal.SIGSTOP)
     held = []
