@@ -141,3 +141,20 @@ def still_serves(url: str) -> bool:
     """Whether the endpoint answers a valid request correctly (after a bad one)."""
     reply = call(url, "TrentService.ListKeys", {})
     return reply.status == 200 and "Keys" in reply.json
+
+
+def live_children(pid: int) -> set[int]:
+    """The pids of process ``pid``'s live (not zombie) children, found by parent in /proc
+    (Linux): a pre-forking server's workers."""
+    found = set()
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+        except OSError:
+            continue  # the process ended meanwhile
+        state, parent = stat.rsplit(")", 1)[1].split()[:2]
+        if int(parent) == pid and state != "Z":
+            found.add(int(entry.name))
+    return found

@@ -15,7 +15,7 @@ import pytest
 
 import kmspair
 from kmspair.priority import slow_keys_in_background
-from server_helpers import ServerProcess, kms_client
+from server_helpers import ServerProcess, kms_client, live_children
 
 pytestmark = pytest.mark.skipif(
     not sys.platform.startswith("linux"), reason="a thread's own priority is Linux's"
@@ -121,22 +121,8 @@ def served(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[ServerPro
 
 
 def server_and_workers(server: ServerProcess) -> Callable[[], set[int]]:
-    """The server's pid and its children's (pre-forked workers), found by parent in /proc."""
-
-    def pids() -> set[int]:
-        found = {server.popen.pid}
-        for entry in Path("/proc").iterdir():
-            if not entry.name.isdigit():
-                continue
-            try:
-                parent = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
-            except OSError:
-                continue
-            if parent == server.popen.pid:
-                found.add(int(entry.name))
-        return found
-
-    return pids
+    """The server's pid and its children's (pre-forked workers)."""
+    return lambda: {server.popen.pid, *live_children(server.popen.pid)}
 
 
 def test_kmspair_serve_generates_rsa_pairs_at_background_priority(served: ServerProcess) -> None:

@@ -24,7 +24,7 @@ import pytest
 
 from kmspair.cli.errors import EXIT_USAGE_ERROR
 from kmspair.server import serve
-from server_helpers import ServerProcess, call, kms_client, signed_headers
+from server_helpers import ServerProcess, call, kms_client, live_children, signed_headers
 
 pytestmark = pytest.mark.skipif(
     not hasattr(os, "fork") or not Path("/proc/self/stat").exists(),
@@ -52,18 +52,7 @@ class Workers(ServerProcess):
 
     def children(self) -> set[int]:
         """The pids of the parent's live child processes."""
-        found = set()
-        for entry in Path("/proc").iterdir():
-            if not entry.name.isdigit():
-                continue
-            try:
-                stat = (entry / "stat").read_text()
-            except OSError:
-                continue
-            state, parent = stat.rsplit(")", 1)[1].split()[:2]
-            if int(parent) == self.popen.pid and state != "Z":
-                found.add(int(entry.name))
-        return found
+        return live_children(self.popen.pid)
 
     def serving(self) -> set[int]:
         """The pids of the workers that have logged that they serve (their accept loop is
