@@ -9,6 +9,7 @@ import json
 import os
 import re
 import subprocess
+import sys
 import urllib.parse
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -49,6 +50,16 @@ class ServerProcess:
                 self.url = match.group(1)
                 return
         raise AssertionError("".join(self.lines))
+
+
+def serve_process(home: Path, *options: str, pool_variable: str | None = None) -> ServerProcess:
+    """``kmspair serve --port 0 OPTIONS`` with ``KMSPAIR_POOL`` set to ``pool_variable`` (or
+    unset)."""
+    env = {k: v for k, v in os.environ.items() if k != "KMSPAIR_POOL"}
+    if pool_variable is not None:
+        env["KMSPAIR_POOL"] = pool_variable
+    command = [sys.executable, "-m", "kmspair", "serve", "--port", "0", "--home", str(home)]
+    return ServerProcess([*command, *options], env)
 
 
 @pytest.fixture

@@ -15,7 +15,7 @@ import pytest
 
 import kmspair
 from kmspair.priority import slow_keys_in_background
-from server_helpers import ServerProcess, kms_client, live_children
+from server_helpers import ServerProcess, kms_client, live_children, serve_process
 
 pytestmark = pytest.mark.skipif(
     not sys.platform.startswith("linux"), reason="a thread's own priority is Linux's"
@@ -101,20 +101,8 @@ def test_ecc_pairs_are_never_moved_to_a_background_thread() -> None:
 
 @pytest.fixture(params=["1", "2"], ids=["one process", "two workers"])
 def served(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[ServerProcess]:
-    running = ServerProcess(
-        [
-            sys.executable,
-            "-m",
-            "kmspair",
-            "serve",
-            "--port",
-            "0",
-            "--workers",
-            request.param,
-            "--home",
-            str(tmp_path / "home"),
-        ]
-    )
+    # Without a pool (even if KMSPAIR_POOL is set here): every RSA pair is then generated.
+    running = serve_process(tmp_path / "home", "--workers", request.param)
     yield running
     running.popen.terminate()
     running.popen.wait(timeout=60)

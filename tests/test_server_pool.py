@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import http.client
 import json
-import os
 import subprocess
 import sys
 import time
@@ -18,7 +17,7 @@ import pytest
 
 import kmspair
 from kmspair.server import Server
-from server_helpers import ServerProcess, kms_client, server
+from server_helpers import ServerProcess, kms_client, serve_process, server
 
 __all__ = ["server"]  # the fixture, imported for pytest
 
@@ -101,16 +100,6 @@ def test_other_unsigned_get_paths_are_refused_like_any_unsigned_request(server: 
     status, _, document = get(server.url, "/kmspair/other")
     assert status == 400
     assert document["__type"] == "MissingAuthenticationTokenException"
-
-
-def serve_process(home: Path, *options: str, pool_variable: str | None = None) -> ServerProcess:
-    """``kmspair serve --port 0 OPTIONS`` with ``KMSPAIR_POOL`` set to ``pool_variable`` (or
-    unset)."""
-    env = {k: v for k, v in os.environ.items() if k != "KMSPAIR_POOL"}
-    if pool_variable is not None:
-        env["KMSPAIR_POOL"] = pool_variable
-    command = [sys.executable, "-m", "kmspair", "serve", "--port", "0", "--home", str(home)]
-    return ServerProcess([*command, *options], env)
 
 
 def stop(process: ServerProcess) -> None:

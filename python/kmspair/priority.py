@@ -5,8 +5,9 @@ core. In a server, at normal priority, each search in progress takes its share o
 requests a thousand times shorter (ECC pairs, Decrypt), whose latency then grows with the RSA
 load. ``kmspair serve`` therefore runs those searches on threads of background priority (nice
 10, as the pool's own threads), so a short request gets a core as soon as it needs one; with no
-short request waiting, an RSA search runs exactly as fast. Library callers keep the default: their
-RSA pair is generated on the calling thread at its own priority.
+short request waiting, an RSA search runs as fast as before (its thread costs tens of
+microseconds to start). Library callers keep the default: their RSA pair is generated on the
+calling thread at its own priority.
 
 Linux only (elsewhere a thread's priority is its process's); a no-op with the pure-Python
 backend.
