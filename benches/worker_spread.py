@@ -33,15 +33,10 @@ def _spin(stop: float) -> None:
 
 
 def _receive_response(connection: socket.socket) -> None:
-    """Reads one small response (ListKeys on an empty keystore) to its end."""
-    received = b""
-    while b"\r\n\r\n" not in received:
+    """Reads one response to its end (framed as the load generator frames them)."""
+    received = bytearray()
+    while loadgen._response_end(received) is None:
         received += connection.recv(65536)
-    head, _, body = received.partition(b"\r\n\r\n")
-    declared = re.search(rb"Content-Length: (\d+)", head, re.IGNORECASE)
-    length = int(declared.group(1)) if declared else 0
-    while len(body) < length:
-        body += connection.recv(65536)
 
 
 def main() -> None:
