@@ -302,6 +302,14 @@ def test_list_keys_paginator_walks_every_page(kms: Any) -> None:
     assert {k["KeyId"] for p in pages for k in p["Keys"]} == created
 
 
+def test_list_keys_with_a_marker_that_is_not_base64_is_invalid_marker(kms: Any) -> None:
+    create(kms)
+    assert error_of(lambda: kms.list_keys(Marker="!!!!")) == (
+        "InvalidMarkerException",
+        "Invalid marker.",
+    )
+
+
 def test_list_keys_shows_only_the_callers_account_and_region(
     kms: Any, make_client: Callable[..., Any]
 ) -> None:

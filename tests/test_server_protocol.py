@@ -6,13 +6,19 @@ from __future__ import annotations
 import datetime
 import json
 import socket
+import struct
+import time
 from typing import Any
 
 import pytest
+from botocore.auth import SigV4Auth
+from botocore.awsrequest import AWSRequest
+from botocore.credentials import Credentials
 
 from kmspair.server import Server
 from server_helpers import (
     CONTENT_TYPE,
+    REGION,
     Reply,
     call,
     kms_client,
@@ -298,3 +304,150 @@ def test_an_internal_failure_is_a_500_without_a_traceback(server: Server) -> Non
     assert error(reply) == (500, "KMSInternalException", "An internal error occurred.")
     assert b"Traceback" not in reply.body
     assert b"keystore" not in reply.body.lower()
+
+
+# Inputs a fuzzer found answered with a 500, a traceback or nothing at all (session 8)
+
+
+def exchange(server: Server, raw: bytes) -> tuple[bytes, bytes]:
+    """Send ``raw`` on a new connection; the head and body of the answer, read until the server
+    closes the connection (every refusal here closes it)."""
+    with socket.create_connection((server.host, server.port), timeout=10) as connection:
+        connection.sendall(raw)
+        answer = b""
+        while chunk := connection.recv(65536):
+            answer += chunk
+    head, _, body = answer.partition(b"\r\n\r\n")
+    return head, body
+
+
+def raw_call(server: Server, target: str, body: bytes) -> Reply:
+    """A correctly signed request whose JSON body is sent exactly as written."""
+    return send(server.url, body, signed_headers(server.url, body, target=f"TrentService.{target}"))
+
+
+@pytest.mark.parametrize("expect", [b"", b"Expect: 100-continue\r\n"])
+def test_a_content_length_of_non_ascii_digits_is_a_serialization_exception(
+    server: Server, expect: bytes
+) -> None:
+    head, body = exchange(
+        server, b"POST / HTTP/1.1\r\nHost: x\r\n" + expect + b"Content-Length: \xb2\r\n\r\n{}"
+    )
+    assert head.startswith(b"HTTP/1.1 400")
+    assert json.loads(body) == {
+        "__type": "SerializationException",
+        "message": "Invalid Content-Length.",
+    }
+    assert still_serves(server.url)
+
+
+def test_conflicting_content_lengths_are_a_serialization_exception(server: Server) -> None:
+    head, body = exchange(
+        server, b"POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\nContent-Length: 5\r\n\r\n{}"
+    )
+    assert head.startswith(b"HTTP/1.1 400")
+    assert json.loads(body)["message"] == "Invalid Content-Length."
+
+
+def test_an_http_0_9_request_is_refused_with_a_status_line_and_a_request_id(
+    server: Server,
+) -> None:
+    head, body = exchange(server, b"GET /\r\n")
+    assert head.startswith(b"HTTP/1.1 400")
+    assert b"\r\nx-amzn-RequestId: " in head
+    assert json.loads(body)["__type"] == "SerializationException"
+
+
+def test_a_header_line_without_a_colon_is_refused(server: Server) -> None:
+    head, body = exchange(
+        server, b"POST / HTTP/1.1\r\nHost: x\r\nno colon here\r\nContent-Length: 2\r\n\r\n{}"
+    )
+    assert head.startswith(b"HTTP/1.1 400")
+    assert json.loads(body)["message"] == "Malformed header line."
+    assert still_serves(server.url)
+
+
+def test_an_unpaired_surrogate_is_a_serialization_exception(server: Server) -> None:
+    reply = raw_call(server, "DescribeKey", b'{"KeyId": "\\ud800"}')
+    assert error(reply) == (
+        400,
+        "SerializationException",
+        "Invalid string at 'keyId': it holds an unpaired surrogate.",
+    )
+
+
+def test_a_null_encryption_context_value_is_a_serialization_exception(server: Server) -> None:
+    key = call(server.url, "TrentService.CreateKey", {}).json["KeyMetadata"]["KeyId"]
+    body = json.dumps(
+        {"KeyId": key, "KeyPairSpec": "ECC_NIST_P256", "EncryptionContext": {"a": None}}
+    ).encode()
+    reply = raw_call(server, "GenerateDataKeyPair", body)
+    assert error(reply)[:2] == (400, "SerializationException")
+
+
+def test_a_null_grant_operation_is_refused_and_nothing_is_stored(server: Server) -> None:
+    key = call(server.url, "TrentService.CreateKey", {}).json["KeyMetadata"]["KeyId"]
+    grant = {"KeyId": key, "GranteePrincipal": "arn:aws:iam::111122223333:root"}
+    reply = call(server.url, "TrentService.CreateGrant", dict(grant, Operations=[None]))
+    assert error(reply)[:2] == (400, "SerializationException")
+    assert call(server.url, "TrentService.ListGrants", {"KeyId": key}).json["Grants"] == []
+
+
+def test_a_body_nested_deeper_than_the_parser_goes_is_a_serialization_exception(
+    server: Server,
+) -> None:
+    reply = raw_call(server, "ListKeys", b"[" * 100_000)
+    assert error(reply)[:2] == (400, "SerializationException")
+
+
+def test_a_policy_nested_deeper_than_the_parser_goes_is_malformed(server: Server) -> None:
+    reply = call(server.url, "TrentService.CreateKey", {"Policy": "[" * 30_000})
+    assert error(reply)[:2] == (400, "MalformedPolicyDocumentException")
+    assert call(server.url, "TrentService.ListKeys", {}).json["Keys"] == []
+
+
+def test_a_timestamp_no_calendar_holds_is_a_serialization_exception(server: Server) -> None:
+    reply = raw_call(server, "ImportKeyMaterial", b'{"ValidTo": 1e300}')
+    assert error(reply)[:2] == (400, "SerializationException")
+
+
+def test_a_client_gone_before_its_answer_leaves_no_traceback(
+    server: Server, capfd: pytest.CaptureFixture[str]
+) -> None:
+    key = call(server.url, "TrentService.CreateKey", {}).json["KeyMetadata"]["KeyId"]
+    body = json.dumps({"KeyId": key, "KeyPairSpec": "RSA_2048"}).encode()
+    headers = signed_headers(server.url, body, target="TrentService.GenerateDataKeyPair")
+    head = "".join(f"{name}: {value}\r\n" for name, value in headers.items())
+    host = f"Host: {server.host}:{server.port}"
+    request = f"POST / HTTP/1.1\r\n{host}\r\nContent-Length: {len(body)}\r\n{head}\r\n"
+    for _ in range(5):
+        connection = socket.create_connection((server.host, server.port), timeout=10)
+        connection.sendall(request.encode() + body)
+        # Linger 0: close sends a reset, so the answer, written while the RSA key is made,
+        # meets a connection that is gone.
+        connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+        connection.close()
+    assert still_serves(server.url)
+    time.sleep(0.5)  # the RSA requests finish and meet their resets
+    assert "Traceback" not in capfd.readouterr().err
+
+
+def test_a_date_header_stands_in_for_x_amz_date(server: Server) -> None:
+    body = b"{}"
+    request = AWSRequest(
+        method="POST",
+        url=server.url + "/",
+        data=body,
+        headers={"X-Amz-Target": "TrentService.ListKeys", "Content-Type": CONTENT_TYPE},
+    )
+    signer = SigV4Auth(Credentials("test", "test"), "kms", REGION)
+    timestamp = datetime.datetime.now(datetime.timezone.utc).strftime("%Y%m%dT%H%M%SZ")
+    request.context["timestamp"] = timestamp
+    request.headers["Date"] = timestamp
+    signature = signer.signature(
+        signer.string_to_sign(request, signer.canonical_request(request)), request
+    )
+    signer._inject_signature_to_request(request, signature)
+    assert "X-Amz-Date" not in request.headers
+    reply = send(server.url, body, dict(request.headers.items()))
+    assert reply.status == 200

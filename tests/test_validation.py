@@ -269,6 +269,41 @@ def test_a_non_string_encryption_context_value_is_a_serialization_error() -> Non
     assert "encryptionContext" in error.message
 
 
+def test_an_unpaired_surrogate_in_a_string_is_a_serialization_error() -> None:
+    error = serialization_error("DescribeKey", {"KeyId": "key-\ud800"})
+    assert error.message == "Invalid string at 'keyId': it holds an unpaired surrogate."
+
+
+def test_an_unpaired_surrogate_in_a_map_key_is_a_serialization_error() -> None:
+    error = serialization_error(
+        "GenerateDataKeyPair", dict(VALID_PAIR, EncryptionContext={"\udc80": "v"})
+    )
+    assert error.message == (
+        "Invalid string at 'encryptionContext.1.key': it holds an unpaired surrogate."
+    )
+
+
+def test_a_surrogate_pair_is_ordinary_text() -> None:
+    validate("GenerateDataKeyPair", dict(VALID_PAIR, EncryptionContext={"\U0001f511": "\u00e9"}))
+
+
+def test_a_null_map_value_is_a_serialization_error() -> None:
+    error = serialization_error(
+        "GenerateDataKeyPair", dict(VALID_PAIR, EncryptionContext={"a": None})
+    )
+    assert error.message == "Expected a string at 'encryptionContext.1.value', got null."
+
+
+def test_a_null_list_element_is_a_serialization_error() -> None:
+    error = serialization_error("GenerateDataKeyPair", dict(VALID_PAIR, GrantTokens=["t", None]))
+    assert error.message == "Expected a string at 'grantTokens.2.member', got null."
+
+
+def test_a_null_structure_in_a_list_is_a_serialization_error() -> None:
+    error = serialization_error("CreateKey", {"Tags": [None]})
+    assert error.message == "Expected an object at 'tags.1.member', got null."
+
+
 def test_a_timestamp_member_takes_a_datetime() -> None:
     params = {
         "KeyId": "k",

@@ -51,6 +51,12 @@ def test_epoch_second_timestamps_decode_to_utc_datetimes() -> None:
     )
 
 
+@pytest.mark.parametrize("seconds", [b"NaN", b"Infinity", b"1e300", b"-99999999999999"])
+def test_a_timestamp_no_calendar_holds_is_a_serialization_error(seconds: bytes) -> None:
+    error = serialization_error("ImportKeyMaterial", b'{"ValidTo": ' + seconds + b"}")
+    assert error.message == "Value at 'validTo' is not a valid timestamp."
+
+
 def test_a_wrong_json_type_is_kept_for_validation_to_report() -> None:
     assert decode_request("Decrypt", b'{"CiphertextBlob": 5}') == {"CiphertextBlob": 5}
 
@@ -69,6 +75,10 @@ def test_malformed_json_is_a_serialization_error() -> None:
 
 def test_a_body_that_is_not_utf8_is_a_serialization_error() -> None:
     serialization_error("ListKeys", b"\xff\xfe{")
+
+
+def test_json_nested_deeper_than_the_parser_goes_is_a_serialization_error() -> None:
+    serialization_error("ListKeys", b"[" * 100_000)
 
 
 def test_a_json_array_body_is_a_serialization_error() -> None:
@@ -119,6 +129,11 @@ def test_an_error_without_message_has_only_its_type() -> None:
     assert json.loads(encode_error(KMSError("InvalidCiphertextException"))) == {
         "__type": "InvalidCiphertextException"
     }
+
+
+def test_a_response_holding_an_unpaired_surrogate_escapes_it() -> None:
+    body = encode_error(KMSError("NotFoundException", "Invalid keyId '\ud800'"))
+    assert body == b'{"__type":"NotFoundException","message":"Invalid keyId \'\\ud800\'"}'
 
 
 def test_operation_names_are_the_models() -> None:

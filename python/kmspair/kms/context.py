@@ -16,7 +16,8 @@ def canonical_context(context: Mapping[str, str] | None) -> bytes:
     """The injective, order-independent encoding of an encryption context."""
     if not context:
         return struct.pack(">I", 0)
-    # surrogatepass: JSON may carry lone surrogates; they must still encode, and distinctly.
+    # Validation refuses unpaired surrogates; surrogatepass keeps this total (and injective)
+    # for a caller that skipped it.
     pairs = sorted(
         (k.encode("utf-8", "surrogatepass"), v.encode("utf-8", "surrogatepass"))
         for k, v in context.items()

@@ -43,6 +43,8 @@ def _encode(value: str) -> str:
 
 def _decode(marker: str) -> str:
     try:
-        return base64.urlsafe_b64decode(marker.encode()).decode()
-    except (ValueError, UnicodeDecodeError):
+        # validate: without it, characters outside the alphabet are skipped, and a marker of
+        # nothing but those ("!!!!") would silently restart the listing.
+        return base64.b64decode(marker, altchars=b"-_", validate=True).decode()
+    except ValueError:  # binascii.Error and UnicodeDecodeError both are
         raise KMSError("InvalidMarkerException", "Invalid marker.") from None

@@ -37,7 +37,7 @@ def check_policy(document: str) -> None:
     """MalformedPolicyDocumentException unless ``document`` is a JSON policy with statements."""
     try:
         policy = json.loads(document)
-    except ValueError:
+    except (ValueError, RecursionError):  # RecursionError: nested deeper than the parser goes
         raise _malformed() from None
     if not isinstance(policy, dict):
         raise _malformed()

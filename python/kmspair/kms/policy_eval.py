@@ -100,7 +100,7 @@ def _parsed(policy: str) -> Any:
     so shared: it is only ever read, never changed."""
     try:
         return json.loads(policy)
-    except ValueError:
+    except (ValueError, RecursionError):
         return None
 
 

@@ -21,6 +21,9 @@ Choices AWS does not settle publicly, recorded here:
 * A list element's path is ``member.N.member`` (1-based), a map entry's ``member.N.key`` and
   ``member.N.value``, a nested structure member's ``parent.child``.
 * Unknown members are ignored, as AWS ignores unknown JSON members; ``None`` is an absent member.
+  A null inside a list or a map is not absent but a value of the wrong type.
+* A string must be Unicode text: JSON's ``"\\ud800"`` escape decodes to an unpaired surrogate, which
+  no UTF-8 sink (the keystore, a response echoing it) can carry, so it fails deserialization.
 """
 
 from __future__ import annotations
@@ -107,7 +110,7 @@ def _json_type(value: object) -> str:
 def _has_type(type_name: str, value: object) -> bool:
     # bool is an int subclass in Python but never a number in JSON.
     if type_name == "string":
-        return isinstance(value, str)
+        return isinstance(value, str) and (value.isascii() or _is_unicode_text(value))
     if type_name in ("structure", "map"):
         return isinstance(value, dict)
     if type_name == "list":
@@ -125,8 +128,21 @@ def _has_type(type_name: str, value: object) -> bool:
     return True
 
 
+def _is_unicode_text(value: str) -> bool:
+    """False for a string holding an unpaired surrogate, which has no UTF-8 form."""
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
 def _wrong_type(shape: Any, value: object, path: str) -> KMSError:
     where = f" at '{path}'" if path else ""
+    if shape.type_name == "string" and isinstance(value, str):
+        return KMSError(
+            "SerializationException", f"Invalid string{where}: it holds an unpaired surrogate."
+        )
     return KMSError(
         "SerializationException",
         f"Expected {_EXPECTED.get(shape.type_name, shape.type_name)}{where}, "
@@ -172,13 +188,11 @@ def _check_value(shape: Any, value: Any, path: str, out: list[str]) -> None:
         _check_structure(shape, value, path, out)
     elif type_name == "list":
         for index, item in enumerate(value, start=1):
-            if item is not None:
-                _check_value(shape.member, item, f"{path}.{index}.member", out)
+            _check_value(shape.member, item, f"{path}.{index}.member", out)
     elif type_name == "map":
         for index, (key, item) in enumerate(value.items(), start=1):
             _check_value(shape.key, key, f"{path}.{index}.key", out)
-            if item is not None:
-                _check_value(shape.value, item, f"{path}.{index}.value", out)
+            _check_value(shape.value, item, f"{path}.{index}.value", out)
 
 
 def _constraints(shape: Any, value: Any) -> list[str]:
@@ -317,7 +331,7 @@ def _accept_list(rules: _Rules, item: _Acceptor, value: Any) -> bool:
     return (
         isinstance(value, (list, tuple))
         and _within(rules, len(value))
-        and all(entry is None or item(entry) for entry in value)
+        and all(item(entry) for entry in value)
     )
 
 
@@ -325,7 +339,7 @@ def _accept_map(rules: _Rules, key: _Acceptor, item: _Acceptor, value: Any) -> b
     return (
         isinstance(value, dict)
         and _within(rules, len(value))
-        and all(key(k) and (v is None or item(v)) for k, v in value.items())
+        and all(key(k) and item(v) for k, v in value.items())
     )
 
 

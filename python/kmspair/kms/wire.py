@@ -37,7 +37,7 @@ def decode_request(operation: str, body: bytes) -> dict[str, Any]:
         return {}
     try:
         document = json.loads(body)
-    except (ValueError, UnicodeDecodeError):
+    except (ValueError, RecursionError):  # RecursionError: nested deeper than the parser goes
         raise KMSError("SerializationException", "The request body is not valid JSON.") from None
     if not isinstance(document, dict):
         raise KMSError("SerializationException", "The request body must be a JSON object.")
@@ -68,7 +68,13 @@ def encode_error(error: KMSError) -> bytes:
 
 
 def _dump(document: object) -> bytes:
-    return json.dumps(document, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
+    text = json.dumps(document, separators=(",", ":"), ensure_ascii=False)
+    try:
+        return text.encode("utf-8")
+    except UnicodeEncodeError:
+        # An unpaired surrogate (which validation refuses, but a key stored before it did may
+        # hold one) has no UTF-8 form; JSON's \u escape carries it, as a Java service writes it.
+        return json.dumps(document, separators=(",", ":")).encode("ascii")
 
 
 def _decode(shape: Any, value: Any, path: str) -> Any:
@@ -81,7 +87,12 @@ def _decode(shape: Any, value: Any, path: str) -> Any:
                 "SerializationException", f"Value at '{path}' is not valid base64."
             ) from None
     if type_name == "timestamp" and _is_number(value):
-        return datetime.datetime.fromtimestamp(value, tz=datetime.timezone.utc)
+        try:
+            return datetime.datetime.fromtimestamp(value, tz=datetime.timezone.utc)
+        except (OverflowError, ValueError, OSError):  # NaN, infinite, or past year 9999
+            raise KMSError(
+                "SerializationException", f"Value at '{path}' is not a valid timestamp."
+            ) from None
     if type_name == "structure" and isinstance(value, dict):
         members = shape.members
         return {

@@ -8,7 +8,8 @@ of the version number) except for :func:`parse_headers`, which reads the lines e
 ``HTTPMessage`` itself when every line is a plain ``Name: value`` line of printable ASCII; any
 other head (continuation lines, control or non-ASCII characters, a missing blank line, a
 multipart content type) still goes through ``email``'s parser, so odd requests are read exactly
-as before (tests/test_server_fast_paths.py compares the two).
+as before (tests/test_server_fast_paths.py compares the two). Two requests the standard library
+serves are refused with a 400: HTTP/0.9 ones, and a head with a line that is not a header.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from __future__ import annotations
 import email.parser
 import http.client
 import re
+from email.errors import MissingHeaderBodySeparatorDefect
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler
 from typing import Any, Protocol
@@ -112,10 +114,10 @@ def parse_request(handler: BaseHTTPRequestHandler) -> bool:
         return False
     command, path = words[:2]
     if len(words) == 2:
-        handler.close_connection = True
-        if command != "GET":
-            handler.send_error(HTTPStatus.BAD_REQUEST, f"Bad HTTP/0.9 request type ({command!r})")
-            return False
+        # HTTP/0.9, whose answer has no status line and no headers (no request id): refused,
+        # where the standard library would serve a GET.
+        handler.send_error(HTTPStatus.BAD_REQUEST, "HTTP/0.9 requests are not served.")
+        return False
     handler.command, handler.path = command, path
 
     # gh-87389: "//path" is reduced to "/path", against open redirects.
@@ -130,6 +132,11 @@ def parse_request(handler: BaseHTTPRequestHandler) -> bool:
         return False
     except http.client.HTTPException as err:
         handler.send_error(HTTPStatus.REQUEST_HEADER_FIELDS_TOO_LARGE, "Too many headers", str(err))
+        return False
+    if any(isinstance(d, MissingHeaderBodySeparatorDefect) for d in handler.headers.defects):
+        # A line that is no header ends email's header block early: the headers after it would
+        # be dropped and the request's framing guessed. RFC 9112 §5: refuse it.
+        handler.send_error(HTTPStatus.BAD_REQUEST, "Malformed header line.")
         return False
 
     conntype = handler.headers.get("Connection", "")

@@ -87,6 +87,14 @@ class KMSHTTPServer(ThreadingHTTPServer):
             if self.balance is not None:
                 self.balance.closed()
 
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        """A client gone before its answer was flushed (reset, broken pipe, timeout) is routine:
+        one debug line, not the traceback ``socketserver`` prints to stderr."""
+        if isinstance(sys.exc_info()[1], OSError):
+            self.log.debug("connection from %s closed before its answer was sent", client_address)
+            return
+        self.log.error("error serving a connection from %s", client_address, exc_info=True)
+
     def mark_idle(self, connection: socket.socket) -> bool:
         """Note that ``connection`` waits for a request; False if the server is stopping."""
         with self._lock:
@@ -164,9 +172,9 @@ class KMSRequestHandler(BaseHTTPRequestHandler):
 
     def handle_expect_100(self) -> bool:
         """Invite the body only if it will be read; an oversized one is refused unsent."""
-        length = self.headers.get("Content-Length", "0").strip()
-        if length.isdigit() and int(length) > MAX_BODY_BYTES:
-            return True  # no "100 Continue": do_POST answers 413 straight away
+        length = _content_length(self.headers)
+        if length is None or length > MAX_BODY_BYTES:
+            return True  # no "100 Continue": do_POST refuses it straight away
         invited = super().handle_expect_100()
         self.wfile.flush()  # the client waits for the "100 Continue" before sending its body
         return bool(invited)
@@ -204,11 +212,10 @@ class KMSRequestHandler(BaseHTTPRequestHandler):
             # Chunked bodies are not read at all; every SDK sends Content-Length for KMS.
             self.close_connection = True
             return _error(411, "LengthRequiredException", "Content-Length is required.", operation)
-        length_text = self.headers.get("Content-Length", "0").strip()
-        if not length_text.isdigit():
+        length = _content_length(self.headers)
+        if length is None:
             self.close_connection = True
             return _error(400, "SerializationException", "Invalid Content-Length.", operation)
-        length = int(length_text)
         if length > MAX_BODY_BYTES:
             # Not read at all: the connection closes after the answer, dropping the rest.
             self.close_connection = True
@@ -300,6 +307,17 @@ def _log_request(message: str, *args: object, log: logging.Logger = logger) -> N
     filename, line, function = origin
     record = log.makeRecord(log.name, logging.INFO, filename, line, message, args, None, function)
     log.handle(record)
+
+
+def _content_length(headers: Any) -> int | None:
+    """The body's length; None unless every ``Content-Length`` header is the same decimal number
+    (RFC 9112 §6.3: a server cannot tell where a body with conflicting lengths ends)."""
+    values = {value.strip() for value in headers.get_all("Content-Length", ["0"])}
+    if len(values) != 1:
+        return None
+    (text,) = values
+    # isdigit alone also takes digits such as "²", which int() refuses.
+    return int(text) if text.isascii() and text.isdigit() else None
 
 
 def _error(status: int, code: str, message: str, operation: str) -> Outcome:

@@ -1,10 +1,10 @@
 """SigV4 verification: who signed a request, refused exactly the way AWS refuses.
 
 The signature is recomputed over a request rebuilt from the headers the client says it signed,
-at the client's ``X-Amz-Date``, and compared in constant time. Every request to ``/`` with a plain
-``Host`` (every SDK request to KMS) is canonicalized here, by a transcription of botocore's
-:class:`botocore.auth.SigV4Auth` (tests/test_server_fast_paths.py holds the two to the same
-result) that costs a fraction of building an ``AWSRequest``; anything else goes through
+at the client's ``X-Amz-Date`` (or ``Date``), and compared in constant time. Every request to
+``/`` with a plain ``Host`` (every SDK request to KMS) is canonicalized here, by a transcription
+of botocore's :class:`botocore.auth.SigV4Auth` (tests/test_server_fast_paths.py holds the two to
+the same result) that costs a fraction of building an ``AWSRequest``; anything else goes through
 botocore's signer itself. Either way our canonicalization cannot drift from the clients'. The
 signing key is derived once per secret, day and region. Error codes and messages are AWS's.
 """
@@ -87,7 +87,11 @@ def verify(
     if header is None:
         raise KMSError("MissingAuthenticationTokenException", MISSING_TOKEN)
     authorization = _parse(header)
+    # AWS takes the signing time from a Date header too, when there is no X-Amz-Date; in the
+    # same ISO 8601 basic format (an HTTP-date there fails as an X-Amz-Date would).
     amz_date = headers.get("X-Amz-Date")
+    if amz_date is None:
+        amz_date = headers.get("Date")
     if amz_date is None:
         raise KMSError(
             "IncompleteSignatureException",
