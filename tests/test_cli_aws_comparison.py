@@ -161,8 +161,23 @@ def test_endpoint_without_configured_credentials_signs_as_test(endpoint: tuple[s
         ["--limit", "2"],
         ["--no-paginate"],
         ["--limit", "1", "--page-size", "1"],
+        ["--page-size", "1", "--output", "text"],
+        ["--max-items", "2", "--output", "text"],
+        ["--page-size", "1", "--query", "Keys[].KeyId", "--output", "text"],
+        ["--max-items", "2", "--query", "Keys[].KeyId", "--output", "text"],
     ],
-    ids=["default", "page size", "max items", "limit by hand", "no paginate", "refused"],
+    ids=[
+        "default",
+        "page size",
+        "max items",
+        "limit by hand",
+        "no paginate",
+        "refused",
+        "text by page",
+        "text with next token",
+        "text queried by page",
+        "text queried with next token",
+    ],
 )
 def test_aws_cli_and_kmspair_page_list_keys_alike(
     endpoint: tuple[str, Path], paging: list[str]
@@ -188,3 +203,23 @@ def test_aws_cli_and_kmspair_page_list_keys_alike(
         by_aws.stdout,
         by_aws.stderr,
     )
+
+
+@pytest.mark.parametrize("output", ["json", "text"])
+def test_aws_cli_and_kmspair_print_a_query_without_a_match_alike(
+    endpoint: tuple[str, Path], output: str
+) -> None:
+    url, home = endpoint
+    env = aws_environment(home)
+    key = run_json([str(AWS), "--endpoint-url", url, "kms", "create-key"], env)
+    query = ["--key-id", key["KeyMetadata"]["KeyId"], "--query", "KeyMetadata.Nope"]
+    by_aws = subprocess.run(
+        [str(AWS), "--endpoint-url", url, "kms", "describe-key", *query, "--output", output],
+        env=env,
+        capture_output=True,
+        text=True,
+    )
+    by_kmspair = kmspair_cli(
+        home, "--endpoint-url", url, "describe-key", *query, "--output", output
+    )
+    assert (by_kmspair.returncode, by_kmspair.stdout) == (0, by_aws.stdout)

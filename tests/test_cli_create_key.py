@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from test_cli_support import kmspair_cli, kmspair_json
 
 import kmspair
@@ -42,6 +43,25 @@ def test_taken_alias_fails_and_schedules_the_new_key_for_deletion(tmp_path: Path
     )
     kms.close()
     assert states == ["Enabled", "PendingDeletion"]
+
+
+@pytest.mark.parametrize(
+    ("alias", "message"),
+    [
+        ("orders", 'Alias must start with the prefix "alias/".'),
+        ("alias/aws/orders", "Cannot create or change an alias that begins with alias/aws/."),
+        ("alias/has space", "Member must satisfy regular expression pattern"),
+    ],
+)
+def test_an_alias_that_cannot_be_made_is_refused_before_the_key_is(
+    tmp_path: Path, alias: str, message: str
+) -> None:
+    home = tmp_path / "home"
+    result = kmspair_cli(home, "create-key", "--alias", alias)
+    assert result.returncode == 254
+    assert "when calling the CreateAlias operation" in result.stderr
+    assert message in result.stderr
+    assert kmspair_json(home, "list-keys")["Keys"] == []
 
 
 def test_create_key_with_key_spec_and_usage_options(tmp_path: Path) -> None:

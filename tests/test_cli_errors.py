@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 from test_cli_support import GENERATE_DEMO_PAIR, cli_environment, create_demo_key, kmspair_cli
@@ -95,3 +98,27 @@ def test_missing_input_file_exits_255(tmp_path: Path) -> None:
     )
     assert result.returncode == 255
     assert "Unable to load paramfile" in result.stderr
+
+
+def test_a_query_failing_at_run_time_prints_its_message_alone(tmp_path: Path) -> None:
+    home = tmp_path / "home"
+    result = kmspair_cli(home, "create-key", "--query", "abs(KeyMetadata.KeyId)")
+    assert result.returncode == 255
+    assert result.stderr.startswith("\nIn function abs(), invalid type for value: ")
+
+
+def test_output_cut_short_by_its_reader_is_no_error(tmp_path: Path) -> None:
+    read_end, write_end = os.pipe()
+    os.close(read_end)  # the reader has gone (as ``| head`` once it has its lines)
+    try:
+        writer = subprocess.run(
+            [sys.executable, "-m", "kmspair", "generate-random", "--number-of-bytes", "16"],
+            stdout=write_end,
+            stderr=subprocess.PIPE,
+            text=True,
+            env=cli_environment(tmp_path / "home"),
+            check=False,
+        )
+    finally:
+        os.close(write_end)
+    assert (writer.returncode, writer.stderr) == (0, "")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import json
 import stat
 from pathlib import Path
 
@@ -99,3 +100,48 @@ def test_key_file_without_pem_or_der_extension_is_a_usage_error(tmp_path: Path, 
     assert result.returncode == 252
     assert "must end in .pem or .der" in result.stderr
     assert not home.exists()  # refused before any request
+
+
+def test_a_key_file_in_a_missing_folder_is_refused_before_any_request(tmp_path: Path) -> None:
+    home = tmp_path / "home"
+    result = kmspair_cli(home, *GENERATE, "--private-key-out", str(tmp_path / "none" / "k.pem"))
+    assert result.returncode == 252
+    assert f"no such directory: {tmp_path / 'none'}" in result.stderr
+    assert not home.exists()
+
+
+def test_one_file_named_for_both_keys_is_refused_before_any_request(tmp_path: Path) -> None:
+    home = tmp_path / "home"
+    same = str(tmp_path / "key.pem")
+    result = kmspair_cli(home, *GENERATE, "--private-key-out", same, "--public-key-out", same)
+    assert result.returncode == 252
+    assert "the file of --private-key-out" in result.stderr
+    assert not home.exists()
+
+
+def test_a_key_file_that_cannot_be_written_still_prints_the_response(tmp_path: Path) -> None:
+    home = tmp_path / "home"
+    create_demo_key(home)
+    private, public = tmp_path / "key.pem", tmp_path / "pub.pem"
+    public.mkdir()  # a folder where the public key file should go: the write fails
+    result = kmspair_cli(
+        home, *GENERATE, "--private-key-out", str(private), "--public-key-out", str(public)
+    )
+    assert result.returncode == 255
+    assert f"could not write the public key to {public}" in result.stderr
+    printed = json.loads(result.stdout)
+    assert "PrivateKeyPlaintext" not in printed
+    opened = kmspair_json(
+        home,
+        "decrypt",
+        "--ciphertext-blob",
+        printed["PrivateKeyCiphertextBlob"],
+        "--query",
+        "Plaintext",
+    )
+    key = serialization.load_pem_private_key(private.read_bytes(), password=None)
+    assert key.private_bytes(
+        serialization.Encoding.DER,
+        serialization.PrivateFormat.PKCS8,
+        serialization.NoEncryption(),
+    ) == base64.b64decode(opened)

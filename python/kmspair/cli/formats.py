@@ -10,6 +10,7 @@ from typing import Any, TextIO
 import jmespath
 import jmespath.exceptions
 import yaml
+from botocore.utils import set_value_from_jmespath
 
 from .errors import UsageError
 from .table_output import format_table
@@ -57,7 +58,20 @@ def emit(data: Any, *, output: str, query: Any, title: str, stream: TextIO) -> N
         if data != {}:
             stream.write(yaml.safe_dump(data, sort_keys=False, default_flow_style=False))
     elif output == "text":
-        if data is not None:
-            format_text(data, stream)
+        format_text(data, stream)  # a query with no match prints "None", as the aws CLI's
     elif data not in ({}, None):
         format_table(data, title, stream)
+
+
+def emit_text_pages(pages: Any, *, query: Any, stream: TextIO) -> None:
+    """A paginated listing as ``--output text``: the aws CLI formats (and queries) it page by
+    page rather than merged, then prints the ``NextToken`` that ``--max-items`` left, led by
+    ``NEXTTOKEN``, as one more page."""
+    for index, page in enumerate(pages):
+        current: dict[str, Any] = {} if index else dict(pages.non_aggregate_part)
+        for result_key in pages.result_keys:
+            set_value_from_jmespath(current, result_key.expression, result_key.search(page))
+        emit(printable(current), output="text", query=query, title="", stream=stream)
+    if pages.resume_token:
+        next_token = {"NextToken": {"NextToken": pages.resume_token}}
+        emit(next_token, output="text", query=query, title="", stream=stream)

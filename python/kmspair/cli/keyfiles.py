@@ -18,10 +18,26 @@ from .errors import CommandError, UsageError
 _PEM_LABELS = {"private": "PRIVATE KEY", "public": "PUBLIC KEY"}
 
 
-def check_key_path(path: str, option: str) -> None:
-    """Refuse, before any request, a key file whose extension names no encoding."""
-    if Path(path).suffix.lower() not in (".pem", ".der"):
-        raise UsageError(f"argument {option}: the file name must end in .pem or .der: {path}")
+def check_key_paths(private_out: str | None, public_out: str | None) -> None:
+    """Refuse, before any request, key files that could not be written: an extension naming no
+    encoding, a folder that is not there, or one file named for both keys (the public key
+    would overwrite the private one). A pair generated for nothing would be lost."""
+    given = [
+        (path, option)
+        for path, option in ((private_out, "--private-key-out"), (public_out, "--public-key-out"))
+        if path is not None
+    ]
+    for path, option in given:
+        if Path(path).suffix.lower() not in (".pem", ".der"):
+            raise UsageError(f"argument {option}: the file name must end in .pem or .der: {path}")
+        folder = Path(path).expanduser().parent
+        if not folder.is_dir():
+            raise UsageError(f"argument {option}: no such directory: {folder}")
+    if (
+        len(given) == 2
+        and Path(given[0][0]).expanduser().resolve() == Path(given[1][0]).expanduser().resolve()
+    ):
+        raise UsageError(f"argument --public-key-out: the file of --private-key-out: {public_out}")
 
 
 def encode_key(der: bytes, kind: str, path: str) -> bytes:
@@ -36,7 +52,7 @@ def encode_key(der: bytes, kind: str, path: str) -> bytes:
 
 def write_private_key(path: str, der: bytes) -> None:
     """Write the PKCS#8 private key to ``path`` (PEM or DER), mode 0600 throughout."""
-    target = Path(path)
+    target = Path(path).expanduser()
     data = encode_key(der, "private", path)
     try:
         # mkstemp creates the file O_EXCL with mode 0600 whatever the umask.
@@ -51,12 +67,17 @@ def write_private_key(path: str, der: bytes) -> None:
             Path(temporary).unlink(missing_ok=True)
             raise
     except OSError as error:
-        raise CommandError(f"could not write the private key to {path}: {error}") from None
+        # strerror: the error's own text would name the temporary file, not the target.
+        raise CommandError(
+            f"could not write the private key to {path}: {error.strerror or error}"
+        ) from None
 
 
 def write_public_key(path: str, der: bytes) -> None:
     """Write the SPKI public key to ``path`` (PEM or DER), with the umask's usual mode."""
     try:
-        Path(path).write_bytes(encode_key(der, "public", path))
+        Path(path).expanduser().write_bytes(encode_key(der, "public", path))
     except OSError as error:
-        raise CommandError(f"could not write the public key to {path}: {error}") from None
+        raise CommandError(
+            f"could not write the public key to {path}: {error.strerror or error}"
+        ) from None

@@ -3,6 +3,7 @@ and exit status."""
 
 from __future__ import annotations
 
+import os
 import sys
 from collections.abc import Sequence
 
@@ -10,6 +11,7 @@ from botocore.exceptions import BotoCoreError, ClientError, ParamValidationError
 
 from ..exceptions import KmspairError
 from .errors import (
+    EXIT_OK,
     EXIT_OTHER_ERROR,
     EXIT_SERVICE_ERROR,
     EXIT_USAGE_ERROR,
@@ -32,7 +34,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         if args.command == "serve":
             return run_serve(args)
-        return run_operation(args, command_operations()[args.command], sys.stdout)
+        status = run_operation(args, command_operations()[args.command], sys.stdout)
+        sys.stdout.flush()  # a reader gone surfaces here, not in the flush at exit
+        return status
     except UsageError as error:
         parser.commands.get(args.command, parser).error(str(error))
     except ClientError as error:
@@ -41,13 +45,18 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ParamValidationError as error:
         _report(str(error))
         return EXIT_USAGE_ERROR
+    except BrokenPipeError:
+        # The reader of our output left (``| head``): as the aws CLI, no message and no
+        # failure; stdout goes to /dev/null so that the flush at exit does not fail again.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return EXIT_OK
     except (CommandError, BotoCoreError, KmspairError, OSError) as error:
         _report(str(error))
         return EXIT_OTHER_ERROR
     except KeyboardInterrupt:
         return 130
-    except Exception as error:  # as the aws CLI: a message and 255, never a traceback
-        _report(f"{type(error).__name__}: {error}")
+    except Exception as error:  # as the aws CLI: the message alone and 255, never a traceback
+        _report(str(error))
         return EXIT_OTHER_ERROR
 
 

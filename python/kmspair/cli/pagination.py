@@ -85,7 +85,7 @@ def pagination_config(
     return config
 
 
-def list_all(client: Any, method: str, params: dict[str, Any], config: dict[str, Any]) -> Any:
-    """The merged result of every page, as the aws CLI prints it."""
-    pages = client.get_paginator(method).paginate(**params, PaginationConfig=config)
-    return pages.build_full_result()
+def list_pages(client: Any, method: str, params: dict[str, Any], config: dict[str, Any]) -> Any:
+    """botocore's page iterator over the listing (``build_full_result()`` merges the pages, as
+    the aws CLI prints them except as text)."""
+    return client.get_paginator(method).paginate(**params, PaginationConfig=config)

@@ -11,15 +11,16 @@ import botocore
 from botocore.exceptions import ClientError
 from botocore.validate import validate_parameters
 
+from ..kms.aliases import check_alias_name
 from ..kms.errors import KMSError
 from ..kms.validation import validate
 from .cli_input import load_cli_input
 from .clients import open_client, region_of
-from .errors import UsageError
-from .formats import compile_query, emit, printable
-from .keyfiles import check_key_path, write_private_key, write_public_key
+from .errors import CommandError, UsageError
+from .formats import compile_query, emit, emit_text_pages, printable
+from .keyfiles import check_key_paths, write_private_key, write_public_key
 from .operations import cli_name, input_shape, output_shape
-from .pagination import list_all, pagination_config
+from .pagination import list_pages, pagination_config
 from .skeleton import input_skeleton, output_skeleton, yaml_input_skeleton
 from .values import from_command_line
 
@@ -41,15 +42,12 @@ def run_operation(args: argparse.Namespace, operation: str, stdout: TextIO) -> i
     params = request_parameters(args, shape)
     private_out: str | None = getattr(args, "kmspair_private_key_out", None)
     public_out: str | None = getattr(args, "kmspair_public_key_out", None)
-    if private_out is not None:
-        check_key_path(private_out, "--private-key-out")
-        if "Recipient" in params:
-            raise UsageError(
-                "argument --private-key-out: not allowed with --recipient "
-                "(the response then carries no plaintext private key)"
-            )
-    if public_out is not None:
-        check_key_path(public_out, "--public-key-out")
+    check_key_paths(private_out, public_out)
+    if private_out is not None and "Recipient" in params:
+        raise UsageError(
+            "argument --private-key-out: not allowed with --recipient "
+            "(the response then carries no plaintext private key)"
+        )
     output = getattr(args, "output", None) or os.environ.get("AWS_DEFAULT_OUTPUT") or "json"
     if output not in ("json", "text", "table", "yaml"):
         raise UsageError(f"argument --output: invalid choice: {output!r}")
@@ -61,6 +59,9 @@ def run_operation(args: argparse.Namespace, operation: str, stdout: TextIO) -> i
         sample = output_skeleton(output_shape(operation))
         emit(sample, output=output, query=query, title=operation, stream=stdout)
         return 0
+    alias: str | None = getattr(args, "kmspair_alias", None)
+    if alias is not None:
+        _check_alias(alias)  # a name that cannot be made would leave the key behind, unnamed
     paging = pagination_config(args, operation, params)
     profile = getattr(args, "profile", None)
     kms = open_client(
@@ -70,19 +71,30 @@ def run_operation(args: argparse.Namespace, operation: str, stdout: TextIO) -> i
         profile=profile,
     )
     method = botocore.xform_name(operation)
-    response: dict[str, Any] = (
-        getattr(kms, method)(**params) if paging is None else list_all(kms, method, params, paging)
-    )
-    alias: str | None = getattr(args, "kmspair_alias", None)
+    if paging is None:
+        response: dict[str, Any] = getattr(kms, method)(**params)
+    else:
+        pages = list_pages(kms, method, params, paging)
+        if output == "text":
+            emit_text_pages(pages, query=query, stream=stdout)
+            return 0
+        response = pages.build_full_result()
     if alias is not None:
         _create_alias(kms, alias, response["KeyMetadata"]["KeyId"])
-    if private_out is not None:
-        write_private_key(private_out, response["PrivateKeyPlaintext"])
-        # Written to a 0600 file, the private key stays out of the terminal and its logs.
-        response = {k: v for k, v in response.items() if k != "PrivateKeyPlaintext"}
-    if public_out is not None:
-        write_public_key(public_out, response["PublicKey"])
+    failure: CommandError | None = None
+    try:
+        if private_out is not None:
+            # Written to a 0600 file, the private key stays out of the terminal and its logs,
+            # even when the file cannot be written: PrivateKeyCiphertextBlob still opens it.
+            plaintext = response.pop("PrivateKeyPlaintext")
+            write_private_key(private_out, plaintext)
+        if public_out is not None:
+            write_public_key(public_out, response["PublicKey"])
+    except CommandError as error:
+        failure = error  # the response is printed first: the pair is not lost with the file
     emit(printable(response), output=output, query=query, title=operation, stream=stdout)
+    if failure is not None:
+        raise failure
     return 0
 
 
@@ -109,9 +121,21 @@ def _validate_as_kms(operation: str, params: dict[str, Any]) -> None:
     try:
         validate(operation, params)
     except KMSError as error:
-        raise ClientError(
-            {"Error": {"Code": error.code, "Message": error.message or ""}}, operation
-        ) from None
+        raise _as_client_error(error, operation) from None
+
+
+def _check_alias(alias: str) -> None:
+    """CreateAlias's checks of the name alone, made before ``create-key --alias`` creates a key:
+    the error is the one CreateAlias would give, and no key is made for nothing."""
+    try:
+        validate("CreateAlias", {"AliasName": alias, "TargetKeyId": "unchecked"})
+        check_alias_name(alias)
+    except KMSError as error:
+        raise _as_client_error(error, "CreateAlias") from None
+
+
+def _as_client_error(error: KMSError, operation: str) -> ClientError:
+    return ClientError({"Error": {"Code": error.code, "Message": error.message or ""}}, operation)
 
 
 def _create_alias(kms: Any, alias: str, key_id: str) -> None:

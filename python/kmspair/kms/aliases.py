@@ -19,7 +19,9 @@ _PREFIX_MESSAGE = (
 )
 
 
-def _check_alias_name(name: str) -> None:
+def check_alias_name(name: str) -> None:
+    """The service's checks of an alias name beyond the model's pattern: the ``alias/`` prefix,
+    and the ``alias/aws/`` namespace, which belongs to AWS managed keys."""
     if not name.startswith("alias/"):
         raise validation_error(_PREFIX_MESSAGE)
     if name.startswith("alias/aws/"):
@@ -43,7 +45,7 @@ def _target(rt: Runtime, target_key_id: str, operation: str) -> KeyRecord:
 
 def create_alias(rt: Runtime, params: dict[str, Any]) -> dict[str, Any]:
     name = params["AliasName"]
-    _check_alias_name(name)
+    check_alias_name(name)
     key = _target(rt, params["TargetKeyId"], "CreateAlias")
     now = rt.now()
     arn = alias_arn(rt.caller.region, rt.caller.account_id, name)
@@ -60,7 +62,7 @@ def create_alias(rt: Runtime, params: dict[str, Any]) -> dict[str, Any]:
 
 def update_alias(rt: Runtime, params: dict[str, Any]) -> dict[str, Any]:
     name = params["AliasName"]
-    _check_alias_name(name)
+    check_alias_name(name)
     key = _target(rt, params["TargetKeyId"], "UpdateAlias")
     updated = rt.store.update_alias(
         rt.caller.account_id, rt.caller.region, name, key.key_id, rt.now()
@@ -72,7 +74,7 @@ def update_alias(rt: Runtime, params: dict[str, Any]) -> dict[str, Any]:
 
 def delete_alias(rt: Runtime, params: dict[str, Any]) -> dict[str, Any]:
     name = params["AliasName"]
-    _check_alias_name(name)
+    check_alias_name(name)
     if not rt.store.delete_alias(rt.caller.account_id, rt.caller.region, name):
         raise _missing(rt, name)
     return {}
