@@ -92,12 +92,14 @@ def test_unreachable_endpoint_exits_255(tmp_path: Path) -> None:
     assert "Could not connect to the endpoint URL" in result.stderr
 
 
-def test_missing_input_file_exits_255(tmp_path: Path) -> None:
+def test_missing_input_file_is_a_parameter_error_naming_the_option(tmp_path: Path) -> None:
     result = kmspair_cli(
         tmp_path / "home", "list-keys", "--cli-input-json", f"file://{tmp_path}/nope.json"
     )
-    assert result.returncode == 255
-    assert "Unable to load paramfile" in result.stderr
+    assert result.returncode == 252
+    assert result.stderr.startswith(
+        f"\nError parsing parameter 'cli-input-json': Unable to load paramfile file://{tmp_path}"
+    )
 
 
 def test_a_query_failing_at_run_time_prints_its_message_alone(tmp_path: Path) -> None:

@@ -101,3 +101,26 @@ def test_unknown_member_in_input_is_a_parameter_validation_error(tmp_path: Path)
     )
     assert result.returncode == 252
     assert 'Unknown parameter in input: "Colour"' in result.stderr
+
+
+def test_a_string_where_the_document_needs_a_boolean_is_not_converted(tmp_path: Path) -> None:
+    result = kmspair_cli(
+        tmp_path / "home",
+        "generate-data-key-pair",
+        "--cli-input-json",
+        json.dumps({**REQUEST, "DryRun": "true"}),
+    )
+    assert result.returncode == 252
+    assert "Invalid type for parameter DryRun" in result.stderr
+
+
+def test_invalid_yaml_input_is_reported_without_quoting_it(tmp_path: Path) -> None:
+    result = kmspair_cli(
+        tmp_path / "home",
+        "encrypt",
+        "--cli-input-yaml",
+        'KeyId: x\nPlaintext: "c2VjcmV0IHBhc3N3b3Jk',
+    )
+    assert result.returncode == 252
+    assert result.stderr.startswith("\nError parsing parameter 'cli-input-yaml': Invalid YAML: ")
+    assert "c2VjcmV0" not in result.stderr

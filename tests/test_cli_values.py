@@ -41,12 +41,40 @@ def test_blob_in_cli_input_json_is_base64(tmp_path: Path) -> None:
     assert base64.b64decode(opened["Plaintext"]) == b"hi"
 
 
-def test_blob_that_is_not_base64_is_a_usage_error(tmp_path: Path) -> None:
+def test_blob_that_is_not_base64_is_a_parameter_error_that_does_not_quote_it(
+    tmp_path: Path,
+) -> None:
     result = kmspair_cli(
-        tmp_path / "home", "encrypt", "--key-id", "x", "--plaintext", "not base64!"
+        tmp_path / "home", "encrypt", "--key-id", "x", "--plaintext", "my database password!"
     )
     assert result.returncode == 252
-    assert "Invalid base64" in result.stderr
+    assert result.stderr.startswith("\nError parsing parameter '--plaintext': Invalid base64")
+    assert "password" not in result.stderr
+    assert "usage:" not in result.stderr
+
+
+def test_blob_from_file_is_the_base64_text_the_file_holds(tmp_path: Path) -> None:
+    home = tmp_path / "home"
+    create_demo_key(home)
+    text = tmp_path / "plaintext.b64"
+    text.write_text(base64.b64encode(b"from a file").decode() + "\n")
+    sealed = kmspair_json(
+        home, "encrypt", "--key-id", "alias/demo", "--plaintext", f"file://{text}"
+    )
+    opened = kmspair_json(home, "decrypt", "--ciphertext-blob", sealed["CiphertextBlob"])
+    assert base64.b64decode(opened["Plaintext"]) == b"from a file"
+
+
+def test_a_missing_file_is_a_parameter_error_naming_the_option(tmp_path: Path) -> None:
+    result = kmspair_cli(
+        tmp_path / "home",
+        *("encrypt", "--key-id", "x", "--plaintext", "aGk="),
+        *("--encryption-context", f"file://{tmp_path}/none.json"),
+    )
+    assert result.returncode == 252
+    assert result.stderr.startswith(
+        "\nError parsing parameter '--encryption-context': Unable to load paramfile"
+    )
 
 
 def test_quoted_shorthand_values_may_hold_commas(tmp_path: Path) -> None:

@@ -1,6 +1,8 @@
 """``--cli-input-json`` / ``--cli-input-yaml``: a whole request given as one document.
 
-Either may be inline or ``file://path``; blobs inside are base64 text, as in aws CLI v2.
+Either may be inline or ``file://path``; blobs inside are base64 text, as in aws CLI v2, and
+other values keep the types the document gives them. A document may hold a secret
+(``Plaintext``), so an error about it never quotes it.
 """
 
 from __future__ import annotations
@@ -10,7 +12,7 @@ from typing import Any
 
 import yaml
 
-from .errors import UsageError
+from .errors import ParamError, UsageError
 from .values import coerce, read_file_argument
 
 
@@ -19,9 +21,9 @@ def load_cli_input(json_text: str | None, yaml_text: str | None, shape: Any) -> 
     if json_text is not None and yaml_text is not None:
         raise UsageError("argument --cli-input-yaml: not allowed with argument --cli-input-json")
     if json_text is not None:
-        document = _parse_json(read_file_argument(json_text))
+        document = _parse_json(read_file_argument(json_text, "cli-input-json"))
     elif yaml_text is not None:
-        document = _parse_yaml(read_file_argument(yaml_text))
+        document = _parse_yaml(read_file_argument(yaml_text, "cli-input-yaml"))
     else:
         return {}
     if document is None:
@@ -30,7 +32,7 @@ def load_cli_input(json_text: str | None, yaml_text: str | None, shape: Any) -> 
         raise UsageError("Invalid type for cli input: the document must be a mapping of members")
     if shape is None:
         return dict(document)
-    loaded: dict[str, Any] = coerce(shape, document, "--cli-input")
+    loaded: dict[str, Any] = coerce(shape, document, "--cli-input", scalars=False)
     return loaded
 
 
@@ -38,11 +40,20 @@ def _parse_json(text: str) -> Any:
     try:
         return json.loads(text)
     except json.JSONDecodeError as error:
-        raise UsageError(f"Invalid JSON received for --cli-input-json: {error.msg}") from None
+        raise ParamError(
+            f"Error parsing parameter 'cli-input-json': Invalid JSON: {error}"
+        ) from None
 
 
 def _parse_yaml(text: str) -> Any:
     try:
         return yaml.safe_load(text)
-    except yaml.YAMLError as error:
-        raise UsageError(f"Invalid YAML received for --cli-input-yaml: {error}") from None
+    except yaml.MarkedYAMLError as error:
+        # Its own text quotes the offending line; the problem and where it is are enough.
+        mark = error.problem_mark
+        where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
+        raise ParamError(
+            f"Error parsing parameter 'cli-input-yaml': Invalid YAML: {error.problem}{where}"
+        ) from None
+    except yaml.YAMLError:
+        raise ParamError("Error parsing parameter 'cli-input-yaml': Invalid YAML") from None

@@ -14,5 +14,11 @@ class UsageError(Exception):
     """The command line cannot be acted on; printed with the usage line, exit 252."""
 
 
+class ParamError(UsageError):
+    """An option's value cannot be read (bad shorthand, JSON, base64, an unreadable file):
+    printed alone after an empty line, without the usage line, as aws prints its ParamError;
+    exit 252."""
+
+
 class CommandError(Exception):
     """A failure that is neither the service's nor the caller's syntax; exit 255."""

@@ -16,6 +16,7 @@ from .errors import (
     EXIT_SERVICE_ERROR,
     EXIT_USAGE_ERROR,
     CommandError,
+    ParamError,
     UsageError,
 )
 from .operations import command_operations
@@ -37,6 +38,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         status = run_operation(args, command_operations()[args.command], sys.stdout)
         sys.stdout.flush()  # a reader gone surfaces here, not in the flush at exit
         return status
+    except ParamError as error:
+        _report(str(error))
+        return EXIT_USAGE_ERROR
     except UsageError as error:
         parser.commands.get(args.command, parser).error(str(error))
     except ClientError as error:
