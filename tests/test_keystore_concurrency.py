@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import os
+import subprocess
+import sys
 import threading
 from collections import Counter
 from collections.abc import Callable, Iterator
@@ -11,6 +13,7 @@ from pathlib import Path
 
 import pytest
 
+import kmspair
 from keystore_helpers import (
     ACCOUNT,
     REGION,
@@ -142,3 +145,35 @@ def test_a_forked_child_uses_the_store_on_a_connection_of_its_own(store: SQLiteK
     assert os.waitstatus_to_exitcode(status) == 0
     assert store.get_key(arn_of("from-child")) == make_key("from-child")
     store.add_key(make_key("after-fork"))  # and the parent's own connection still works
+
+
+def test_opening_a_second_store_in_a_process_keeps_its_locks_for_other_processes(
+    tmp_path: Path,
+) -> None:
+    # Closing any descriptor of a file drops every POSIX lock the process holds on it, SQLite's
+    # included: another process then believed itself the last user of the keystore and
+    # deleted the write-ahead log under this process's open connections, losing its writes.
+    home = tmp_path / "home"
+    env = dict(os.environ, KMSPAIR_HOME=str(home), AWS_DEFAULT_REGION="us-east-1")
+    env.pop("KMSPAIR_ROOT_KEY", None)
+
+    def cli(*args: str) -> str:
+        command = [sys.executable, "-m", "kmspair", *args, "--output", "text"]
+        done = subprocess.run(command, env=env, capture_output=True, text=True, check=True)
+        return done.stdout.strip()
+
+    cli("list-keys")
+    first = kmspair.client(region_name="us-east-1", home=home)
+    second = kmspair.client(region_name="us-east-1", home=home)
+    try:
+        cli("list-keys")  # another process opens and closes the keystore
+        made_here = first.create_key()["KeyMetadata"]["KeyId"]
+        made_there = cli("create-key", "--query", "KeyMetadata.KeyId")
+        assert cli("describe-key", "--key-id", made_here, "--query", "KeyMetadata.KeyId") == (
+            made_here
+        )
+        assert made_there in {key["KeyId"] for key in second.list_keys()["Keys"]}
+    finally:
+        first.close()
+        second.close()
+    assert set(cli("list-keys", "--query", "Keys[].KeyId").split()) == {made_here, made_there}

@@ -446,6 +446,19 @@ def test_a_key_whose_deletion_was_cancelled_works_once_enabled(kms: Any) -> None
     assert kms.decrypt(CiphertextBlob=blob)["Plaintext"] == b"back"
 
 
+def test_cancel_key_deletion_of_a_key_awaiting_imported_material_leaves_it_pending_import(
+    kms: Any,
+) -> None:
+    key = create(kms, Origin="EXTERNAL")
+    kms.schedule_key_deletion(KeyId=key["KeyId"], PendingWindowInDays=7)
+    kms.cancel_key_deletion(KeyId=key["KeyId"])
+    assert describe(kms, key["KeyId"])["KeyState"] == "PendingImport"
+    assert error_of(lambda: kms.enable_key(KeyId=key["KeyId"]))[0] == "KMSInvalidStateException"
+    assert error_of(
+        lambda: kms.generate_data_key_pair(KeyId=key["KeyId"], KeyPairSpec="ECC_NIST_P256")
+    ) == ("KMSInvalidStateException", f"{key['Arn']} is pending import.")
+
+
 def test_cancel_key_deletion_of_a_key_not_pending_deletion_is_invalid_state(kms: Any) -> None:
     key = create(kms)
     code, _ = error_of(lambda: kms.cancel_key_deletion(KeyId=key["KeyId"]))

@@ -140,9 +140,15 @@ def cancel_key_deletion(rt: Runtime, params: dict[str, Any]) -> dict[str, Any]:
     access.authorize(rt.store, rt.caller, key, "CancelKeyDeletion")
     if key.key_state != "PendingDeletion":
         raise KMSError("KMSInvalidStateException", f"{key.arn} is not pending deletion.")
-    # A cancelled key comes back Disabled, not Enabled (§4).
+    # A cancelled key comes back Disabled, not Enabled (§4); one made for imported material
+    # that never got any goes back to waiting for it, or EnableKey would make a key usable
+    # that has nothing to encrypt with.
+    awaits_import = key.origin == "EXTERNAL" and not rt.store.materials(key.arn)
     rt.store.update_key(
-        key.arn, key_state="Disabled", deletion_date=None, pending_deletion_window_in_days=None
+        key.arn,
+        key_state="PendingImport" if awaits_import else "Disabled",
+        deletion_date=None,
+        pending_deletion_window_in_days=None,
     )
     return {"KeyId": key.arn}
 

@@ -17,9 +17,8 @@ from .keystore_errors import KeystoreError
 APPLICATION_ID = 0x4B4D5350  # "KMSP"
 SCHEMA_VERSION = 1
 
-_SQLITE_MAGIC = b"SQLite format 3\x00"
-_HEADER_LENGTH = 100
-_APPLICATION_ID_OFFSET = 68  # big-endian, in the database header (sqlite.org/fileformat.html)
+_O_BINARY = getattr(os, "O_BINARY", 0)  # Windows: no newline translation
+_SMALLEST_DATABASE = 512  # one page of the smallest page size (sqlite.org/fileformat.html)
 
 _TABLES = frozenset({"meta", "keys", "materials", "aliases", "grants"})
 
@@ -91,25 +90,43 @@ def check_file_header(path: Path) -> bool:
     """Whether ``path`` is a new, empty keystore (``False``: it holds a kmspair keystore).
 
     Creates the file, mode 0600, if it is missing, so that SQLite never creates it with looser
-    permissions. Reads the raw header rather than asking SQLite, so that no SQLite connection
-    ever touches (or leaves journal files beside) a file that is not ours.
+    permissions. An existing file is read through SQLite, read-only and ``immutable`` (no locks,
+    no journal or WAL files: nothing is left beside a file that is not ours), and never through
+    a descriptor of our own: closing any descriptor of a file drops every POSIX lock the process
+    holds on it, those of this process's open keystore connections included, and another
+    process would then take itself for the keystore's last user and delete its WAL. SQLite
+    defers closing its descriptors while the process holds locks on the file.
     """
     try:
-        # O_CREAT without O_TRUNC: an existing file is opened as it is.
-        descriptor = os.open(path, os.O_RDONLY | os.O_CREAT | getattr(os, "O_BINARY", 0), 0o600)
-        with os.fdopen(descriptor, "rb") as file:
-            header = file.read(_HEADER_LENGTH)
+        # O_EXCL: only a file this call creates is opened (and closed) here.
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | _O_BINARY, 0o600))
+        return True
+    except FileExistsError:
+        pass
     except OSError as error:
         raise KeystoreError(f"Cannot open the keystore {path} ({error.strerror})") from None
-    if not header:
-        return True
-    if len(header) < _HEADER_LENGTH or not header.startswith(_SQLITE_MAGIC):
+    try:
+        size = path.stat().st_size
+        if size == 0:
+            return True
+        if size < _SMALLEST_DATABASE:
+            # SQLite reads a file shorter than its header as an empty database.
+            raise sqlite3.DatabaseError("file is not a database")
+        reader = sqlite3.connect(f"{path.as_uri()}?mode=ro&immutable=1", uri=True)
+        try:
+            (application_id,) = reader.execute("PRAGMA application_id").fetchone()
+        finally:
+            reader.close()
+    except sqlite3.OperationalError as error:  # cannot be opened (permissions, ...)
+        raise KeystoreError(f"Cannot open the keystore {path} ({error})") from None
+    except sqlite3.DatabaseError:  # opened, but "file is not a database"
         raise KeystoreError(
             f"{path} is not a kmspair keystore (it is not an SQLite database); kmspair leaves "
             f"it untouched: move it away, or choose another home"
-        )
-    offset = _APPLICATION_ID_OFFSET
-    if int.from_bytes(header[offset : offset + 4], "big") != APPLICATION_ID:
+        ) from None
+    except OSError as error:
+        raise KeystoreError(f"Cannot open the keystore {path} ({error.strerror})") from None
+    if application_id != APPLICATION_ID:
         raise _foreign(path)
     return False
 
