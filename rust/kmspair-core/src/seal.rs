@@ -4,7 +4,7 @@
 
 use std::fmt;
 
-use ring::aead::{Aad, LessSafeKey, Nonce, UnboundKey, AES_256_GCM, NONCE_LEN};
+use aws_lc_rs::aead::{Aad, LessSafeKey, Nonce, UnboundKey, AES_256_GCM, NONCE_LEN};
 
 use crate::error::{Error, Result};
 use crate::random;
@@ -14,8 +14,13 @@ pub const TAG_LEN: usize = 16;
 /// Bytes a sealed blob adds to its plaintext.
 pub const OVERHEAD: usize = NONCE_LEN + TAG_LEN;
 
-/// An AES-256 key prepared once for many seal/open calls. The raw key bytes are not kept; ring
-/// holds only the expanded key schedule (which it does not wipe on drop, a documented limit).
+/// An AES-256 key prepared once for many seal/open calls, in an AWS-LC `EVP_AEAD_CTX`.
+///
+/// aws-lc-rs rather than ring (which the rest of the crate's randomness uses): ring's key
+/// schedule, whose first two round keys are the raw key, is left in freed memory when dropped,
+/// while AWS-LC frees the context with `OPENSSL_free`, which wipes it first. These keys are
+/// the KMS keys' material and the keystore's root key. It seals no slower here: 0.70 against
+/// 0.72 us a 1217-byte blob through the Python glue (benches/README.md).
 pub struct SealingKey {
     key: LessSafeKey,
 }
