@@ -6,6 +6,7 @@ own ``provide-client-params`` event, keeping a copy of the key to search for aft
 from __future__ import annotations
 
 import base64
+import logging
 import socket
 from typing import Any
 
@@ -94,6 +95,30 @@ def test_encrypt_is_given_the_pkcs8_private_key_in_a_buffer_that_is_zeroed_after
     assert isinstance(given, bytearray)
     assert given == bytearray(len(seen.key))
     assert client.decrypt(CiphertextBlob=pair["PrivateKeyCiphertextBlob"])["Plaintext"] == seen.key
+
+
+def test_botocores_debug_log_of_the_encrypt_request_holds_no_private_key(
+    client: Any, key_id: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    seen = Seen(client)
+    with caplog.at_level(logging.DEBUG, logger="botocore"), kmspair.accelerate(client):
+        client.generate_data_key_pair_without_plaintext(KeyId=key_id, KeyPairSpec="ECC_NIST_P256")
+    sent = [r for r in caplog.records if r.getMessage().startswith("Making request for")]
+    assert any("OperationModel(name=Encrypt)" in r.getMessage() for r in sent)
+    assert not any(holds(record.getMessage(), seen.key) for record in caplog.records)
+
+
+def test_botocores_debug_log_of_other_requests_is_left_as_it_is(
+    client: Any, key_id: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    with caplog.at_level(logging.DEBUG, logger="botocore"), kmspair.accelerate(client):
+        client.generate_data_key_pair_without_plaintext(KeyId=key_id, KeyPairSpec="ECC_NIST_P256")
+        client.encrypt(KeyId=key_id, Plaintext=b"the caller's own")
+    assert any(
+        "OperationModel(name=Encrypt)" in r.getMessage()
+        and base64.b64encode(b"the caller's own").decode() in r.getMessage()
+        for r in caplog.records
+    )
 
 
 def test_the_caller_gets_its_own_copy_of_the_private_key(client: Any, key_id: str) -> None:

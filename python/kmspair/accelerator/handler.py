@@ -27,7 +27,7 @@ from botocore.exceptions import ClientError
 from ..keypairs import generate_key_pair
 from ..kms.errors import KMSError
 from . import responses
-from .hygiene import scrub, wipe
+from .hygiene import scrub, unlogged_request, wipe
 from .params import PairRequest, read_request
 
 #: What a dry run asks ``Encrypt`` to encrypt instead of a private key that was never made.
@@ -80,7 +80,8 @@ def _generate(client: Any, url: str, request: PairRequest) -> responses.Answer:
     del private_der
     try:
         try:
-            encrypted = client.encrypt(**request.encrypt_params(secret))
+            with unlogged_request():
+                encrypted = client.encrypt(**request.encrypt_params(secret))
         except ClientError as error:
             return responses.backend_error(url, error.response)
         except Exception as error:
