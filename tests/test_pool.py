@@ -258,6 +258,18 @@ def test_kmspair_pool_environment_variable_configures_the_pool() -> None:
     assert json.loads(done.stdout) == {"RSA_2048": 3, "ECC_NIST_P256": 5}
 
 
+def test_the_interpreter_exiting_drops_the_ready_pairs() -> None:
+    done = run_python(
+        "import atexit, time, kmspair\n"
+        "kmspair.configure_pool({'ECC_NIST_P256': 8})\n"
+        "while kmspair.pool_stats()['ECC_NIST_P256']['depth'] < 8: time.sleep(0.01)\n"
+        "atexit._run_exitfuncs()  # what the interpreter runs as it exits\n"
+        "print(kmspair.pool_stats()['ECC_NIST_P256']['depth'])\n"
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "0"
+
+
 def test_bad_kmspair_pool_environment_variable_is_refused_loudly() -> None:
     done = run_python(
         "import kmspair; kmspair.generate_key_pair('ECC_NIST_P256')", KMSPAIR_POOL="RSA_2048"

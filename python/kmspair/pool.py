@@ -11,12 +11,15 @@ The pool is off unless configured, by :func:`configure_pool` or by ``KMSPAIR_POO
 (``RSA_2048=32,RSA_4096=4``), read when the Rust core first loads. It is per process: a child
 made by ``os.fork()`` starts with an empty pool (it never gets a pair its parent holds) and
 refills with its own threads. Pairs are kept only in memory, their private keys in buffers the
-core wipes when they are dropped; nothing pre-generated is ever written to disk by kmspair
-(like all process memory, it can reach swap if the machine swaps to an unencrypted device).
+core wipes when they are dropped, and when the interpreter exits (an ``atexit`` hook); nothing
+pre-generated is ever written to disk by kmspair. Like all process memory, ready pairs can reach
+swap if the machine swaps to an unencrypted device, and a core dump of a running process holds
+them (``ulimit -c 0`` where dumps are not wanted).
 """
 
 from __future__ import annotations
 
+import atexit
 import os
 import threading
 from collections.abc import Mapping
@@ -203,6 +206,9 @@ def attach(native: ModuleType) -> None:
                 after_in_parent=native.pool_after_fork_in_parent,
                 after_in_child=native.pool_after_fork_in_child,
             )
+            # The pool is a static Rust never drops: without this, ready pairs would outlive
+            # the interpreter unwiped, until the process is gone.
+            atexit.register(native.pool_stop_filling)
             _hooks_registered = True
         if not _filling_here:
             native.pool_stop_filling()
