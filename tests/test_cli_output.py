@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import base64
 from pathlib import Path
 
 import yaml
-from test_cli_support import create_demo_key, kmspair_cli
+from test_cli_support import cli_environment, create_demo_key, kmspair_cli
 
 GENERATE = (
     "generate-data-key-pair-without-plaintext",
@@ -95,3 +96,15 @@ def test_an_empty_response_prints_nothing(tmp_path: Path) -> None:
     create_demo_key(home)
     result = kmspair_cli(home, "disable-key", "--key-id", "alias/demo")
     assert (result.returncode, result.stdout) == (0, "")
+
+
+def test_the_aws_config_files_output_setting_is_the_default_format(tmp_path: Path) -> None:
+    home = tmp_path / "home"
+    env = cli_environment(home)
+    config = tmp_path / "aws-config"
+    config.write_text("[default]\noutput = text\n")
+    env["AWS_CONFIG_FILE"] = str(config)
+    result = kmspair_cli(home, "generate-random", "--number-of-bytes", "8", env=env)
+    assert result.returncode == 0, result.stderr
+    assert not result.stdout.startswith("{")
+    assert len(base64.b64decode(result.stdout.strip())) == 8

@@ -125,3 +125,14 @@ def test_option_value_may_be_read_from_a_file(tmp_path: Path) -> None:
 def test_global_region_option_selects_the_region(tmp_path: Path) -> None:
     created = kmspair_json(tmp_path / "home", "create-key", "--region", "eu-west-1")
     assert created["KeyMetadata"]["Arn"].startswith("arn:aws:kms:eu-west-1:")
+
+
+def test_a_list_option_given_without_values_is_an_empty_list(tmp_path: Path) -> None:
+    home = tmp_path / "home"
+    create_demo_key(home)
+    pair = kmspair_json(
+        home,
+        "generate-data-key-pair-without-plaintext",
+        *("--key-id", "alias/demo", "--key-pair-spec", "ECC_NIST_P256", "--grant-tokens"),
+    )
+    assert pair["KeyPairSpec"] == "ECC_NIST_P256"

@@ -17,10 +17,12 @@ import pytest
 from botocore.config import Config
 from botocore.exceptions import (
     ClientError,
+    InvalidRegionError,
     NoRegionError,
     OperationNotPageableError,
     ParamValidationError,
 )
+from botocore.utils import parse_timestamp
 
 import kmspair
 from kmspair.kms.boto3_client import boto3_client
@@ -79,6 +81,15 @@ def test_response_timestamps_are_aware_datetimes(kms: Any, key_id: str) -> None:
     created = kms.describe_key(KeyId=key_id)["KeyMetadata"]["CreationDate"]
     assert isinstance(created, datetime.datetime)
     assert created.tzinfo is not None
+
+
+def test_response_timestamps_are_in_the_local_time_zone_as_botocore_parses_them(
+    kms: Any, key_id: str
+) -> None:
+    created = kms.describe_key(KeyId=key_id)["KeyMetadata"]["CreationDate"]
+    parsed_by_botocore = parse_timestamp(created.timestamp())
+    assert type(created.tzinfo) is type(parsed_by_botocore.tzinfo)  # dateutil's tzlocal
+    assert created.utcoffset() == parsed_by_botocore.utcoffset()
 
 
 def test_every_response_has_response_metadata(kms: Any) -> None:
@@ -309,3 +320,11 @@ def test_response_members_come_in_the_order_botocore_parses_them(tmp_path: Path)
     finally:
         in_process.close()
         genuine.close()
+
+
+@pytest.mark.parametrize("factory", [client, boto3_client])
+def test_a_region_name_botocore_refuses_is_refused_at_creation(
+    factory: Any, tmp_path: Path
+) -> None:
+    with pytest.raises(InvalidRegionError):
+        factory(region_name="bad region", home=tmp_path)

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import os
 from typing import Any
 
 import botocore.session
+from botocore.exceptions import ProfileNotFound
 
 from ..kms.client import client as local_client
 
@@ -22,6 +24,20 @@ def region_of(region: str | None, profile: str | None) -> str:
         return region
     configured = _session(profile).get_config_variable("region")
     return str(configured) if configured else DEFAULT_REGION
+
+
+def output_of(output: str | None, profile: str | None) -> str:
+    """``--output``, else ``AWS_DEFAULT_OUTPUT``, else the profile's ``output`` setting in the
+    aws config file, else json: where the aws CLI looks, in its order."""
+    if output:
+        return output
+    configured = os.environ.get("AWS_DEFAULT_OUTPUT")
+    if not configured:
+        try:
+            configured = _session(profile).get_scoped_config().get("output")
+        except ProfileNotFound:
+            configured = None  # a missing profile is reported where credentials are read
+    return str(configured) if configured else "json"
 
 
 def open_client(

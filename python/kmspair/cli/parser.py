@@ -153,7 +153,8 @@ def _add_member_option(
             help=text,
         )
         return
-    nargs = "+" if shape.type_name == "list" else None
+    # "*": the aws CLI takes a list option given with no value as an empty list.
+    nargs = "*" if shape.type_name == "list" else None
     parser.add_argument(
         option, dest=dest, nargs=nargs, default=argparse.SUPPRESS, metavar="VALUE", help=text
     )

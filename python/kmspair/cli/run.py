@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 from typing import Any, TextIO
 
 import botocore
@@ -15,7 +14,7 @@ from ..kms.aliases import check_alias_name
 from ..kms.errors import KMSError
 from ..kms.validation import validate
 from .cli_input import load_cli_input
-from .clients import open_client, region_of
+from .clients import open_client, output_of, region_of
 from .errors import CommandError, UsageError
 from .formats import compile_query, emit, emit_text_pages, printable
 from .keyfiles import check_key_paths, write_private_key, write_public_key
@@ -48,7 +47,7 @@ def run_operation(args: argparse.Namespace, operation: str, stdout: TextIO) -> i
             "argument --private-key-out: not allowed with --recipient "
             "(the response then carries no plaintext private key)"
         )
-    output = getattr(args, "output", None) or os.environ.get("AWS_DEFAULT_OUTPUT") or "json"
+    output = output_of(getattr(args, "output", None), getattr(args, "profile", None))
     if output not in ("json", "text", "table", "yaml"):
         raise UsageError(f"argument --output: invalid choice: {output!r}")
     query = compile_query(getattr(args, "query", None))

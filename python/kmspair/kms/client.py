@@ -21,7 +21,7 @@ import botocore.session
 from botocore.errorfactory import ClientExceptionsFactory
 from botocore.exceptions import NoRegionError, OperationNotPageableError
 from botocore.paginate import Paginator
-from botocore.utils import parse_to_aware_datetime
+from botocore.utils import parse_timestamp, parse_to_aware_datetime, validate_region_name
 from botocore.validate import validate_parameters
 
 from .arn import partition_of
@@ -52,13 +52,14 @@ def client(
 
 
 def resolve_region(region_name: str | None) -> str:
-    """``region_name``, or the region botocore's configuration names, or ``NoRegionError``."""
-    if region_name:
-        return region_name
-    configured = botocore.session.get_session().get_config_variable("region")
-    if not configured:
+    """``region_name``, or the region botocore's configuration names, or ``NoRegionError``;
+    ``InvalidRegionError`` for a name botocore would refuse (``"bad region"``), as creating a
+    boto3 client refuses it, before it can become part of a key's ARN."""
+    region = region_name or botocore.session.get_session().get_config_variable("region")
+    if not region:
         raise NoRegionError()
-    return str(configured)
+    validate_region_name(str(region))
+    return str(region)
 
 
 class ClientMeta:
@@ -202,12 +203,14 @@ def _to_native(shape: Any, value: Any) -> Any:
 def _in_model_order(shape: Any, value: Any) -> Any:
     """``value`` with every structure's members in the service model's order, as botocore's
     parser builds a response (it walks the model's members), so what prints, in the CLI too,
-    comes in the order the same call against AWS gives."""
+    comes in the order the same call against AWS gives; and timestamps in the local time zone,
+    as botocore's parser makes them."""
     return _orderer(shape)(value)
 
 
 _Orderer = Callable[[Any], Any]
-_CONTAINERS = frozenset({"structure", "list", "map"})
+# Shapes whose values the walk changes: containers are reordered, timestamps made local.
+_CONVERTED = frozenset({"structure", "list", "map", "timestamp"})
 _orderers: dict[str, _Orderer] = {}
 
 
@@ -223,7 +226,7 @@ def _make_orderer(shape: Any) -> _Orderer:
     type_name = shape.type_name
     if type_name == "structure":
         plan = tuple(
-            (name, member if member.type_name in _CONTAINERS else None)
+            (name, member if member.type_name in _CONVERTED else None)
             for name, member in shape.members.items()
         )
         if all(member is None for _, member in plan):
@@ -236,15 +239,24 @@ def _make_orderer(shape: Any) -> _Orderer:
         }
     if type_name == "list":
         member = shape.member
-        if member.type_name not in _CONTAINERS:
+        if member.type_name not in _CONVERTED:
             return list
         return lambda value: [_orderer(member)(item) for item in value]
     if type_name == "map":
         value_shape = shape.value
-        if value_shape.type_name not in _CONTAINERS:
+        if value_shape.type_name not in _CONVERTED:
             return dict
         return lambda value: {key: _orderer(value_shape)(item) for key, item in value.items()}
+    if type_name == "timestamp":
+        return _as_botocore_parses
     return _same
+
+
+def _as_botocore_parses(value: datetime.datetime) -> datetime.datetime:
+    """The instant as botocore's parser gives it from the wire's epoch seconds: in the local
+    time zone (``tzlocal()``), so that it prints as boto3's does."""
+    parsed: datetime.datetime = parse_timestamp(value.timestamp())
+    return parsed
 
 
 def _same(value: Any) -> Any:
