@@ -124,3 +124,25 @@ def test_output_cut_short_by_its_reader_is_no_error(tmp_path: Path) -> None:
     finally:
         os.close(write_end)
     assert (writer.returncode, writer.stderr) == (0, "")
+
+
+def test_a_named_profile_without_credentials_is_a_configuration_error(tmp_path: Path) -> None:
+    home = tmp_path / "home"
+    env = cli_environment(home)
+    config = tmp_path / "aws-config"
+    config.write_text("[profile empty]\nregion = us-east-1\n")
+    env["AWS_CONFIG_FILE"] = str(config)
+    result = kmspair_cli(
+        home, "--profile", "empty", "--endpoint-url", "http://127.0.0.1:9", "list-keys", env=env
+    )
+    assert result.returncode == 253
+    assert result.stderr.startswith("\nUnable to locate credentials")
+
+
+def test_a_profile_that_does_not_exist_is_a_configuration_error(tmp_path: Path) -> None:
+    home = tmp_path / "home"
+    result = kmspair_cli(
+        home, "--profile", "nowhere", "--endpoint-url", "http://127.0.0.1:9", "list-keys"
+    )
+    assert result.returncode == 253
+    assert "The config profile (nowhere) could not be found" in result.stderr

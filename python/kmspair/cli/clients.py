@@ -6,7 +6,7 @@ import os
 from typing import Any
 
 import botocore.session
-from botocore.exceptions import ProfileNotFound
+from botocore.exceptions import NoCredentialsError, ProfileNotFound
 
 from ..kms.client import client as local_client
 
@@ -43,12 +43,17 @@ def output_of(output: str | None, profile: str | None) -> str:
 def open_client(
     *, region: str, endpoint_url: str | None, home: str | None, profile: str | None
 ) -> Any:
-    """A KMS client: ``kmspair.client`` on ``home``, or botocore's on ``endpoint_url``."""
+    """A KMS client: ``kmspair.client`` on ``home``, or botocore's on ``endpoint_url``, signing
+    with the configured credentials, else as ``kmspair serve``'s default identity (test/test)
+    unless a profile was named, whose missing credentials are ``NoCredentialsError``."""
     if endpoint_url is None:
         return local_client(region_name=region, home=home)
     session = _session(profile)
     credentials: dict[str, str] = {}
     if session.get_credentials() is None:
+        if profile is not None or os.environ.get("AWS_PROFILE"):
+            # A profile named on purpose is used as named, or refused as the aws CLI refuses it.
+            raise NoCredentialsError()
         credentials = {
             "aws_access_key_id": DEFAULT_ACCESS_KEY,
             "aws_secret_access_key": DEFAULT_SECRET_KEY,

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 # aws CLI v2's exit statuses: a service error, a usage error (bad arguments, client-side
-# parameter validation) and any other failure (no connection, unreadable file, ...).
+# parameter validation), an unusable configuration and any other failure (no connection, ...).
 EXIT_OK = 0
 EXIT_SERVICE_ERROR = 254
 EXIT_USAGE_ERROR = 252
+# The environment or configuration cannot be used: no credentials, no such profile, no region.
+EXIT_CONFIG_ERROR = 253
 EXIT_OTHER_ERROR = 255
 
 

@@ -7,10 +7,19 @@ import os
 import sys
 from collections.abc import Sequence
 
-from botocore.exceptions import BotoCoreError, ClientError, ParamValidationError
+from botocore.exceptions import (
+    BotoCoreError,
+    ClientError,
+    NoCredentialsError,
+    NoRegionError,
+    ParamValidationError,
+    PartialCredentialsError,
+    ProfileNotFound,
+)
 
 from ..exceptions import KmspairError
 from .errors import (
+    EXIT_CONFIG_ERROR,
     EXIT_OK,
     EXIT_OTHER_ERROR,
     EXIT_SERVICE_ERROR,
@@ -54,6 +63,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         # failure; stdout goes to /dev/null so that the flush at exit does not fail again.
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return EXIT_OK
+    except (NoCredentialsError, PartialCredentialsError, ProfileNotFound, NoRegionError) as error:
+        _report(str(error))
+        return EXIT_CONFIG_ERROR
     except (CommandError, BotoCoreError, KmspairError, OSError) as error:
         _report(str(error))
         return EXIT_OTHER_ERROR
