@@ -7,7 +7,13 @@ import subprocess
 import sys
 from pathlib import Path
 
-from test_cli_support import GENERATE_DEMO_PAIR, cli_environment, create_demo_key, kmspair_cli
+from test_cli_support import (
+    GENERATE_DEMO_PAIR,
+    cli_environment,
+    create_demo_key,
+    kmspair_cli,
+    with_aws_config,
+)
 
 
 def test_service_error_prints_the_aws_cli_line_and_exits_254(tmp_path: Path) -> None:
@@ -128,10 +134,7 @@ def test_output_cut_short_by_its_reader_is_no_error(tmp_path: Path) -> None:
 
 def test_a_named_profile_without_credentials_is_a_configuration_error(tmp_path: Path) -> None:
     home = tmp_path / "home"
-    env = cli_environment(home)
-    config = tmp_path / "aws-config"
-    config.write_text("[profile empty]\nregion = us-east-1\n")
-    env["AWS_CONFIG_FILE"] = str(config)
+    env = with_aws_config(home, "[profile empty]\nregion = us-east-1\n")
     result = kmspair_cli(
         home, "--profile", "empty", "--endpoint-url", "http://127.0.0.1:9", "list-keys", env=env
     )

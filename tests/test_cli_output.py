@@ -6,7 +6,7 @@ import base64
 from pathlib import Path
 
 import yaml
-from test_cli_support import cli_environment, create_demo_key, kmspair_cli
+from test_cli_support import create_demo_key, kmspair_cli, with_aws_config
 
 GENERATE = (
     "generate-data-key-pair-without-plaintext",
@@ -100,10 +100,7 @@ def test_an_empty_response_prints_nothing(tmp_path: Path) -> None:
 
 def test_the_aws_config_files_output_setting_is_the_default_format(tmp_path: Path) -> None:
     home = tmp_path / "home"
-    env = cli_environment(home)
-    config = tmp_path / "aws-config"
-    config.write_text("[default]\noutput = text\n")
-    env["AWS_CONFIG_FILE"] = str(config)
+    env = with_aws_config(home, "[default]\noutput = text\n")
     result = kmspair_cli(home, "generate-random", "--number-of-bytes", "8", env=env)
     assert result.returncode == 0, result.stderr
     assert not result.stdout.startswith("{")

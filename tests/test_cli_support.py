@@ -48,6 +48,13 @@ def cli_environment(home: Path) -> dict[str, str]:
     return env
 
 
+def with_aws_config(home: Path, config: str) -> dict[str, str]:
+    """:func:`cli_environment` with an aws config file (``~/.aws/config``) holding ``config``."""
+    path = home.parent / "aws-config"
+    path.write_text(config)
+    return cli_environment(home) | {"AWS_CONFIG_FILE": str(path)}
+
+
 def kmspair_cli(
     home: Path, *args: str, env: dict[str, str] | None = None
 ) -> subprocess.CompletedProcess[str]:

@@ -6,7 +6,7 @@ import base64
 import json
 from pathlib import Path
 
-from test_cli_support import create_demo_key, kmspair_cli, kmspair_json
+from test_cli_support import GENERATE_DEMO_PAIR, create_demo_key, kmspair_cli, kmspair_json
 
 import kmspair
 
@@ -130,9 +130,5 @@ def test_global_region_option_selects_the_region(tmp_path: Path) -> None:
 def test_a_list_option_given_without_values_is_an_empty_list(tmp_path: Path) -> None:
     home = tmp_path / "home"
     create_demo_key(home)
-    pair = kmspair_json(
-        home,
-        "generate-data-key-pair-without-plaintext",
-        *("--key-id", "alias/demo", "--key-pair-spec", "ECC_NIST_P256", "--grant-tokens"),
-    )
+    pair = kmspair_json(home, *GENERATE_DEMO_PAIR, "--grant-tokens")
     assert pair["KeyPairSpec"] == "ECC_NIST_P256"
