@@ -1,6 +1,7 @@
-"""Key policies as AWS KMS enforces them, for the owner and for another account through the client:
-AWS's AccessDeniedException texts, Deny over Allow and over grants, DryRun, and the policy lockout
-safety check (behaviour spec §2, §3). How one policy decides is in test_kms_policy_eval.py.
+"""Key policies as AWS KMS keeps and enforces them, for the owner and for another account through
+the client: GetKeyPolicy / PutKeyPolicy and the default policy, AWS's AccessDeniedException texts,
+Deny over Allow and over grants, DryRun, and the policy lockout safety check (behaviour spec §2,
+§3). How one policy decides is in test_kms_policy_eval.py.
 
 The integration tests run through ``kmspair.client`` and ``kmspair.boto3_client``.
 """
@@ -356,3 +357,95 @@ def test_a_deny_for_one_user_of_the_owning_account_refuses_only_that_user(
     )
     alice = as_principal(ACCOUNT, f"arn:aws:iam::{ACCOUNT}:user/alice")
     assert alice.call("DescribeKey", {"KeyId": key["KeyId"]})["KeyMetadata"]["Arn"] == key["Arn"]
+
+
+# GetKeyPolicy / PutKeyPolicy
+
+
+def test_get_key_policy_returns_the_default_policy_giving_the_account_full_access(
+    kms: Any,
+) -> None:
+    key = kms.create_key()["KeyMetadata"]
+    response = kms.get_key_policy(KeyId=key["KeyId"], PolicyName="default")
+    assert response["PolicyName"] == "default"
+    policy = json.loads(response["Policy"])
+    assert policy["Version"] == "2012-10-17"
+    assert policy["Statement"] == [
+        {
+            "Sid": "Enable IAM User Permissions",
+            "Effect": "Allow",
+            "Principal": {"AWS": f"arn:aws:iam::{ACCOUNT}:root"},
+            "Action": "kms:*",
+            "Resource": "*",
+        }
+    ]
+
+
+def test_get_key_policy_without_a_policy_name_returns_the_default_policy(kms: Any) -> None:
+    key = kms.create_key()["KeyMetadata"]
+    assert kms.get_key_policy(KeyId=key["KeyId"])["PolicyName"] == "default"
+
+
+def test_put_key_policy_round_trips_the_document(kms: Any) -> None:
+    key = kms.create_key()["KeyMetadata"]
+    document = json.dumps(
+        {
+            "Version": "2012-10-17",
+            "Statement": [
+                {
+                    "Sid": "Owner",
+                    "Effect": "Allow",
+                    "Principal": {"AWS": f"arn:aws:iam::{ACCOUNT}:root"},
+                    "Action": "kms:*",
+                    "Resource": "*",
+                },
+                {
+                    "Sid": "Admins",
+                    "Effect": "Allow",
+                    "Principal": {"AWS": f"arn:aws:iam::{ACCOUNT}:role/admin"},
+                    "Action": ["kms:Encrypt", "kms:Decrypt"],
+                    "Resource": "*",
+                },
+            ],
+        }
+    )
+    kms.put_key_policy(KeyId=key["KeyId"], PolicyName="default", Policy=document)
+    assert kms.get_key_policy(KeyId=key["KeyId"], PolicyName="default")["Policy"] == document
+
+
+def test_create_key_stores_the_policy_it_is_given(kms: Any) -> None:
+    document = json.dumps(
+        {
+            "Version": "2012-10-17",
+            "Statement": {
+                "Effect": "Allow",
+                "Principal": {"AWS": ACCOUNT},
+                "Action": "kms:*",
+                "Resource": "*",
+            },
+        }
+    )
+    key = kms.create_key(Policy=document)["KeyMetadata"]
+    assert kms.get_key_policy(KeyId=key["KeyId"])["Policy"] == document
+
+
+@pytest.mark.parametrize(
+    "document",
+    ["{not json", "[]", '{"Version": "2012-10-17"}', '{"Statement": [{"Action": "kms:*"}]}'],
+)
+def test_put_key_policy_refuses_a_malformed_policy_and_keeps_the_old_one(
+    kms: Any, document: str
+) -> None:
+    key = kms.create_key()["KeyMetadata"]
+    before = kms.get_key_policy(KeyId=key["KeyId"])["Policy"]
+    code, _ = error_of(
+        lambda: kms.put_key_policy(KeyId=key["KeyId"], PolicyName="default", Policy=document)
+    )
+    assert code == "MalformedPolicyDocumentException"
+    assert kms.get_key_policy(KeyId=key["KeyId"])["Policy"] == before
+
+
+def test_create_key_refuses_a_malformed_policy(kms: Any) -> None:
+    code, _ = error_of(lambda: kms.create_key(Policy="{not json"))
+    assert code == "MalformedPolicyDocumentException"
+    assert kms.list_keys()["Keys"] == []
