@@ -124,3 +124,26 @@ def test_invalid_yaml_input_is_reported_without_quoting_it(tmp_path: Path) -> No
     assert result.returncode == 252
     assert result.stderr.startswith("\nError parsing parameter 'cli-input-yaml': Invalid YAML: ")
     assert "c2VjcmV0" not in result.stderr
+
+
+def test_yaml_input_reads_yes_as_the_string_it_is_as_yaml_1_2_does(tmp_path: Path) -> None:
+    home = tmp_path / "home"
+    create_demo_key(home)
+    document = "\n".join(
+        (
+            "KeyId: alias/demo",
+            "KeyPairSpec: ECC_NIST_P256",
+            "EncryptionContext:",
+            "  approved: yes",
+            "DryRun: false",
+        )
+    )
+    pair = kmspair_json(
+        home, "generate-data-key-pair-without-plaintext", "--cli-input-yaml", document
+    )
+    opened = kmspair_cli(
+        home,
+        *("decrypt", "--ciphertext-blob", pair["PrivateKeyCiphertextBlob"]),
+        *("--encryption-context", '{"approved": "yes"}'),
+    )
+    assert opened.returncode == 0, opened.stderr

@@ -8,6 +8,7 @@ other values keep the types the document gives them. A document may hold a secre
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 import yaml
@@ -45,9 +46,25 @@ def _parse_json(text: str) -> Any:
         ) from None
 
 
+class _Yaml12Booleans(yaml.SafeLoader):
+    """PyYAML's safe loader with YAML 1.2's booleans, which aws CLI v2 reads (ruamel.yaml):
+    only true and false. YAML 1.1's yes/no/on/off stay strings, so an encryption context
+    ``{approved: yes}`` is the string it looks like, as with aws."""
+
+
+_BOOL = "tag:yaml.org,2002:bool"
+_Yaml12Booleans.yaml_implicit_resolvers = {
+    first: [(tag, pattern) for tag, pattern in resolvers if tag != _BOOL]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+_Yaml12Booleans.add_implicit_resolver(
+    _BOOL, re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"), list("tTfF")
+)
+
+
 def _parse_yaml(text: str) -> Any:
     try:
-        return yaml.safe_load(text)
+        return yaml.load(text, Loader=_Yaml12Booleans)  # a SafeLoader: builds no objects
     except yaml.MarkedYAMLError as error:
         # Its own text quotes the offending line; the problem and where it is are enough.
         mark = error.problem_mark
