@@ -73,16 +73,25 @@ def test_specs_are_the_service_models_data_key_pair_specs_in_its_order() -> None
     assert enum[: len(kmspair.KEY_PAIR_SPECS)] == kmspair.KEY_PAIR_SPECS
 
 
-@pytest.mark.parametrize("count", [-1, 1.5, "3", True])
-def test_a_batch_count_must_be_a_non_negative_integer(count: object) -> None:
-    with pytest.raises(ValueError, match="count must be a non-negative integer"):
+@pytest.mark.parametrize("count", [-1, 1.5, "3", True, 1_000_001, 2**40, 2**62, 10**30])
+def test_a_batch_count_must_be_an_integer_from_0_to_a_million(count: object) -> None:
+    with pytest.raises(ValueError, match="count must be an integer from 0 to 1000000"):
         kmspair.generate_key_pairs("ECC_NIST_P256", count)  # type: ignore[arg-type]
 
 
-@pytest.mark.parametrize("threads", [0, -2, 2.0])
-def test_batch_threads_must_be_a_positive_integer(threads: object) -> None:
-    with pytest.raises(ValueError, match="threads must be a positive integer"):
+@pytest.mark.parametrize("threads", [0, -2, 2.0, 257, 10**30])
+def test_batch_threads_must_be_an_integer_from_1_to_256(threads: object) -> None:
+    with pytest.raises(ValueError, match="threads must be an integer from 1 to 256"):
         kmspair.generate_key_pairs("ECC_NIST_P256", 2, threads=threads)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("spec", [None, 5, b"RSA_2048", "RSA_2048\ud800"])
+def test_a_spec_that_is_no_spec_name_is_an_unknown_spec_on_both_backends(
+    backend: str, spec: object
+) -> None:
+    with pytest.raises(kmspair.UnknownKeyPairSpecError) as caught:
+        kmspair.generate_key_pair(spec, backend=backend)  # type: ignore[arg-type]
+    str(caught.value).encode("utf-8")  # the message itself can be printed
 
 
 def run_without_native(code: str, **env: str) -> subprocess.CompletedProcess[str]:

@@ -328,3 +328,13 @@ def test_a_region_name_botocore_refuses_is_refused_at_creation(
 ) -> None:
     with pytest.raises(InvalidRegionError):
         factory(region_name="bad region", home=tmp_path)
+
+
+@pytest.mark.parametrize("factory", [client, boto3_client])
+@pytest.mark.parametrize("account_id", ["abc", "12345678901", "1234567890123", 123456789012])
+def test_an_account_id_that_is_not_12_digits_is_refused_at_creation(
+    factory: Any, account_id: Any, tmp_path: Path
+) -> None:
+    with pytest.raises(ValueError, match="account_id must be a string of 12 digits"):
+        factory(region_name="us-east-1", account_id=account_id, home=tmp_path)
+    assert not (tmp_path / "keystore.sqlite3").exists()

@@ -219,6 +219,8 @@ def test_local_kms_draws_from_the_pool(tmp_path: Path) -> None:
         ("RSA_2048", "expected SPEC=SIZE"),
         ("RSA_2048=x", "expected SPEC=SIZE"),
         ("RSA_2048=-3", "expected SPEC=SIZE"),
+        ("RSA_2048=\u00b2", "expected SPEC=SIZE"),  # a superscript two: a digit to isdigit
+        ("RSA_2048=\uff11", "expected SPEC=SIZE"),  # a full-width one
         ("rsa_2048=4", "Unknown KeyPairSpec 'rsa_2048'"),
         (["RSA_2048"], "not list"),
     ],

@@ -67,7 +67,8 @@ def _parse_text(text: str) -> dict[str, int]:
         if not item:
             continue
         spec, equals, size = item.partition("=")
-        if not equals or not size.strip().isdigit():
+        # isascii: isdigit alone takes digits such as "²", which int() then refuses.
+        if not equals or not (size.strip().isascii() and size.strip().isdigit()):
             raise InvalidPoolConfigurationError(
                 f"Cannot read pool entry {item!r}: expected SPEC=SIZE, e.g. RSA_2048=32"
             )

@@ -27,6 +27,8 @@ def require_spec(spec: object) -> str:
     """
     if isinstance(spec, str) and spec in KEY_PAIR_SPECS:
         return spec
+    # backslashreplace: an unpaired surrogate would make the message itself unprintable.
+    shown = str(spec).encode("utf-8", "backslashreplace").decode("utf-8")
     raise UnknownKeyPairSpecError(
-        f"Unknown KeyPairSpec '{spec}'; valid specs are {', '.join(KEY_PAIR_SPECS)}"
+        f"Unknown KeyPairSpec '{shown}'; valid specs are {', '.join(KEY_PAIR_SPECS)}"
     )

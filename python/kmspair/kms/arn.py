@@ -13,6 +13,17 @@ _ARN = re.compile(
 )
 
 
+_ACCOUNT_ID = re.compile(r"\d{12}", re.ASCII)
+
+
+def require_account_id(account_id: object) -> str:
+    """``account_id`` if it is an AWS account ID (12 digits), else ``ValueError``: any other
+    would make key ARNs that no KeyId resolution can name again."""
+    if not isinstance(account_id, str) or not _ACCOUNT_ID.fullmatch(account_id):
+        raise ValueError(f"account_id must be a string of 12 digits, not {account_id!r}")
+    return account_id
+
+
 def partition_of(region: str) -> str:
     """The AWS partition a region belongs to."""
     if region.startswith("cn-"):

@@ -14,6 +14,7 @@ from typing import Any
 
 from ..backend import resolve
 from . import aliases, crypto, datakeypairs, grants, keys
+from .arn import require_account_id
 from .caller import Caller
 from .deletion import DeletionSweep
 from .errors import KMSError
@@ -106,7 +107,9 @@ def open_local_kms(
     principal: str | None = None,
     backend: str | None = None,
 ) -> LocalKMS:
-    """A local KMS on the embedded keystore in ``home`` (see :func:`resolve_home`)."""
+    """A local KMS on the embedded keystore in ``home`` (see :func:`resolve_home`); a
+    ``ValueError`` for an ``account_id`` that is not 12 digits, before the keystore opens."""
+    require_account_id(account_id)
     store = SQLiteKeyStore.open(resolve_home(home))
     return LocalKMS(
         store, region=region, account_id=account_id, principal=principal, backend=backend
