@@ -106,6 +106,31 @@ def test_other_operations_are_sent_as_they_are(url: str) -> None:
     assert "KeyMaterialId" in data_key  # the endpoint's own answer, not one made up here
 
 
+@pytest.mark.parametrize(
+    "event", ["before-call", "before-call.kms", "before-call.kms.GenerateDataKeyPair"]
+)
+@pytest.mark.parametrize("registered", ["before accelerate()", "after accelerate()"])
+def test_the_callers_before_call_handlers_still_see_an_accelerated_call(
+    url: str, event: str, registered: str
+) -> None:
+    client = kms_client(url)
+    key_id = client.create_key()["KeyMetadata"]["KeyId"]
+    seen: list[str] = []
+
+    def record(event_name: str, **_kwargs: Any) -> None:
+        seen.append(event_name)
+
+    if registered == "before accelerate()":
+        client.meta.events.register(event, record)
+    with kmspair.accelerate(client):
+        if registered == "after accelerate()":
+            client.meta.events.register(event, record)
+        sent = watch(client)
+        client.generate_data_key_pair(KeyId=key_id, KeyPairSpec="ECC_NIST_P256")
+    assert sent == ["Encrypt"]
+    assert "before-call.kms.GenerateDataKeyPair" in seen
+
+
 def test_undo_restores_the_real_operations(url: str) -> None:
     client = kms_client(url)
     handle = kmspair.accelerate(client)

@@ -17,7 +17,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from ..pool import configure_pool
-from .handle import OPERATIONS, AccelerationHandle
+from .handle import AccelerationHandle
+from .handler import OPERATIONS
 from .target import resolve_target
 
 __all__ = ["OPERATIONS", "AccelerationHandle", "accelerate"]

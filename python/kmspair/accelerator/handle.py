@@ -11,10 +11,8 @@ from typing import Any
 from .handler import PairGenerator
 from .target import Target
 
-#: The operations the accelerator answers; every other one never meets its handler.
-OPERATIONS: tuple[str, ...] = ("GenerateDataKeyPair", "GenerateDataKeyPairWithoutPlaintext")
-
 _CLIENT_CLASS_EVENT = "creating-client-class.kms"
+_BEFORE_CALL = "before-call"
 
 
 class AccelerationHandle:
@@ -28,6 +26,10 @@ class AccelerationHandle:
 
     def __init__(self, target: Target) -> None:
         self._id = f"kmspair-accelerator-{uuid.uuid4().hex}"
+        # Its own ID: a client made by an accelerated session starts with a copy of the
+        # session's emitter, whose creating-client-class handler already holds self._id, and
+        # botocore silently skips a registration whose unique ID is taken.
+        self._handler_id = f"{self._id}-before-call"
         self._lock = threading.Lock()
         self._active = True
         # Weak: undoing needs the clients that are still alive, and nothing must keep one alive.
@@ -54,10 +56,7 @@ class AccelerationHandle:
             clients = list(self._clients)
             self._clients.clear()
         for client in clients:
-            for operation in OPERATIONS:
-                client.meta.events.unregister(
-                    _event(operation), unique_id=f"{self._id}-{operation}"
-                )
+            client.meta.events.unregister(_BEFORE_CALL, unique_id=self._handler_id)
 
     def __enter__(self) -> AccelerationHandle:
         return self
@@ -79,21 +78,20 @@ class AccelerationHandle:
         with self._lock:
             if not self._active:
                 return
-            handler = PairGenerator(client)
-            for operation in OPERATIONS:
-                client.meta.events.register(
-                    _event(operation), handler, unique_id=f"{self._id}-{operation}"
-                )
+            # On the least specific before-call event, and last on it: botocore calls handlers
+            # from the most specific event to the least and stops at the first answer, so every
+            # handler the caller registers for these calls (before-call, before-call.kms, the
+            # operation's own event, before or after accelerate()) still sees them, and a
+            # Stubber's answer comes first.
+            client.meta.events.register_last(
+                _BEFORE_CALL, PairGenerator(client), unique_id=self._handler_id
+            )
             self._clients.add(client)
 
     def _add_mixin(self, base_classes: list[type], **_kwargs: Any) -> None:
         # botocore builds a new client class for every client, from these bases: a mixin whose
         # __init__ attaches the handler is the one hook that sees each new client instance.
         base_classes.insert(0, _mixin_for(self))
-
-
-def _event(operation: str) -> str:
-    return f"before-call.kms.{operation}"
 
 
 def _mixin_for(handle: AccelerationHandle) -> type:
