@@ -163,7 +163,12 @@ def test_a_worker_killed_with_sigkill_is_replaced_and_the_endpoint_keeps_answeri
     )
     assert len(after & before) == 1
     list_keys_on_fresh_connections(workers.url, 40)
-    assert any("was killed by SIGKILL; starting a replacement" in line for line in workers.lines)
+    # The parent logs the replacement as it forks it; the log reaches us on its own schedule.
+    assert wait_for(
+        lambda: (
+            any("was killed by SIGKILL; starting a replacement" in x for x in workers.lines) or None
+        )
+    )
     assert workers.stop() == 0
 
 
