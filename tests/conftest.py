@@ -47,6 +47,18 @@ def error_of(call: Callable[[], object]) -> tuple[str, str]:
     return error["Code"], error.get("Message", "")
 
 
+def create(kms: Any, **params: Any) -> dict[str, Any]:
+    """CreateKey through ``kms``: the new key's metadata."""
+    metadata: dict[str, Any] = kms.create_key(**params)["KeyMetadata"]
+    return metadata
+
+
+def describe(kms: Any, key_id: str) -> dict[str, Any]:
+    """DescribeKey through ``kms``: the key's metadata."""
+    metadata: dict[str, Any] = kms.describe_key(KeyId=key_id)["KeyMetadata"]
+    return metadata
+
+
 @pytest.fixture
 def make_client(
     request: pytest.FixtureRequest, kms: Any, tmp_path: Path

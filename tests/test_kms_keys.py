@@ -15,7 +15,7 @@ from typing import Any
 import botocore.session
 import pytest
 
-from conftest import ACCOUNT, REGION, error_of
+from conftest import ACCOUNT, REGION, create, describe, error_of
 
 KEY_ID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
 MATERIAL_ID = re.compile(r"^[0-9a-f]{64}$")
@@ -25,16 +25,6 @@ REAL_KEY_SPEC_ORDER = (
     "RSA_2048, ECC_NIST_P384, ECC_NIST_P256, ECC_NIST_P521, HMAC_384, RSA_3072, "
     "ECC_SECG_P256K1, RSA_4096, SYMMETRIC_DEFAULT, HMAC_256, HMAC_224, HMAC_512"
 )
-
-
-def create(kms: Any, **params: Any) -> dict[str, Any]:
-    metadata: dict[str, Any] = kms.create_key(**params)["KeyMetadata"]
-    return metadata
-
-
-def describe(kms: Any, key_id: str) -> dict[str, Any]:
-    metadata: dict[str, Any] = kms.describe_key(KeyId=key_id)["KeyMetadata"]
-    return metadata
 
 
 # CreateKey

@@ -11,19 +11,9 @@ import re
 from datetime import datetime
 from typing import Any
 
-from conftest import error_of
+from conftest import create, describe, error_of
 
 MATERIAL_ID = re.compile(r"^[0-9a-f]{64}$")
-
-
-def create(kms: Any, **params: Any) -> dict[str, Any]:
-    metadata: dict[str, Any] = kms.create_key(**params)["KeyMetadata"]
-    return metadata
-
-
-def describe(kms: Any, key_id: str) -> dict[str, Any]:
-    metadata: dict[str, Any] = kms.describe_key(KeyId=key_id)["KeyMetadata"]
-    return metadata
 
 
 def material_of(kms: Any, key_id: str) -> str:
