@@ -15,6 +15,7 @@ BACKENDS = ("rust", "python")
 EC_SPECS = tuple(s for s in kmspair.KEY_PAIR_SPECS if s not in RSA_SPECS)
 REGION = "us-east-1"
 ACCOUNT = "111122223333"
+OTHER_ACCOUNT = "444455556666"
 
 
 @pytest.fixture(params=BACKENDS)
@@ -79,6 +80,19 @@ def make_client(
     yield make
     for client in opened:
         client.close()
+
+
+@pytest.fixture
+def other(make_client: Callable[..., Any]) -> Any:
+    """A client of account 444455556666 on the same keystore as ``kms``."""
+    return make_client(account_id=OTHER_ACCOUNT)
+
+
+@pytest.fixture
+def key(kms: Any) -> dict[str, Any]:
+    """The metadata of a new symmetric encryption key of ``kms``'s account."""
+    metadata: dict[str, Any] = kms.create_key(Description="shared")["KeyMetadata"]
+    return metadata
 
 
 @pytest.fixture

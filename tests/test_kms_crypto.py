@@ -25,12 +25,6 @@ CONTEXT = {"order": "42", "tenant": "acme"}
 
 
 @pytest.fixture
-def key(kms: Any) -> dict[str, Any]:
-    metadata: dict[str, Any] = kms.create_key()["KeyMetadata"]
-    return metadata
-
-
-@pytest.fixture
 def unvalidated(tmp_path: Path) -> Any:
     """A botocore client that leaves every parameter check to the server."""
     client = kmspair.boto3_client(

@@ -12,16 +12,8 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
-import pytest
-
 from conftest import ACCOUNT, REGION, error_of
 from kmspair.kms.sqlite_store import DATABASE_FILE_NAME
-
-
-@pytest.fixture
-def key(kms: Any) -> dict[str, Any]:
-    metadata: dict[str, Any] = kms.create_key()["KeyMetadata"]
-    return metadata
 
 
 def scheduled(kms: Any, key: dict[str, Any]) -> None:

@@ -15,11 +15,10 @@ from typing import Any
 
 import pytest
 
-from conftest import ACCOUNT, REGION, error_of
+from conftest import ACCOUNT, OTHER_ACCOUNT, REGION, error_of
 from kmspair.kms.errors import KMSError
 from kmspair.kms.service import LocalKMS, open_local_kms
 
-OTHER_ACCOUNT = "444455556666"
 ROOT = f"arn:aws:iam::{ACCOUNT}:root"
 OTHER_ROOT = f"arn:aws:iam::{OTHER_ACCOUNT}:root"
 LOCKOUT = "The new key policy will not allow you to update the key policy in the future."
@@ -42,18 +41,6 @@ def owner_keeps_control(*statements: dict[str, Any]) -> str:
 
 
 # Through the client: another account
-
-
-@pytest.fixture
-def other(make_client: Callable[..., Any]) -> Any:
-    """A client of account 444455556666 on the same keystore as ``kms``."""
-    return make_client(account_id=OTHER_ACCOUNT)
-
-
-@pytest.fixture
-def key(kms: Any) -> dict[str, Any]:
-    metadata: dict[str, Any] = kms.create_key(Description="shared")["KeyMetadata"]
-    return metadata
 
 
 def put_policy(kms: Any, key: dict[str, Any], document: str, **params: Any) -> None:
