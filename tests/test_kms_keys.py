@@ -123,6 +123,24 @@ def test_create_key_accepts_a_valid_key_spec_and_usage_pair_and_lists_its_algori
     assert {kind for kind in kinds if kind in key} == algorithms
 
 
+@pytest.mark.parametrize("legacy", ["SYMMETRIC_DEFAULT", "RSA_2048"])
+def test_create_key_refuses_key_spec_and_the_deprecated_customer_master_key_spec_together(
+    kms: Any, legacy: str
+) -> None:
+    both = {"KeySpec": "SYMMETRIC_DEFAULT", "CustomerMasterKeySpec": legacy}
+    assert error_of(lambda: kms.create_key(**both)) == (
+        "ValidationException",
+        "You cannot specify KeySpec and CustomerMasterKeySpec in the same request. "
+        "CustomerMasterKeySpec is deprecated.",
+    )
+    assert kms.list_keys()["Keys"] == []
+
+
+def test_create_key_takes_the_deprecated_customer_master_key_spec_alone(kms: Any) -> None:
+    key = create(kms, CustomerMasterKeySpec="RSA_2048", KeyUsage="SIGN_VERIFY")
+    assert (key["KeySpec"], key["CustomerMasterKeySpec"]) == ("RSA_2048", "RSA_2048")
+
+
 def test_create_key_hmac_key_lists_its_mac_algorithm(kms: Any) -> None:
     key = create(kms, KeySpec="HMAC_384", KeyUsage="GENERATE_VERIFY_MAC")
     assert key["MacAlgorithms"] == ["HMAC_SHA_384"]

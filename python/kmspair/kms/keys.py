@@ -24,6 +24,13 @@ def new_material_id() -> str:
 
 
 def create_key(rt: Runtime, params: dict[str, Any]) -> dict[str, Any]:
+    if params.get("KeySpec") is not None and params.get("CustomerMasterKeySpec") is not None:
+        # [choice] The spec is silent; this is the text the emulators we read all send, which
+        # reads as copied from AWS. Checked first: which spec the key has is still unknown.
+        raise validation_error(
+            "You cannot specify KeySpec and CustomerMasterKeySpec in the same request. "
+            "CustomerMasterKeySpec is deprecated."
+        )
     spec = params.get("KeySpec") or params.get("CustomerMasterKeySpec") or "SYMMETRIC_DEFAULT"
     usage = params.get("KeyUsage")
     if usage is None:
