@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
 from test_cli_support import create_demo_key, kmspair_cli, kmspair_json
 
 REQUEST = {"KeyId": "alias/demo", "KeyPairSpec": "ECC_NIST_P384", "EncryptionContext": {"a": "1"}}
@@ -126,17 +127,18 @@ def test_invalid_yaml_input_is_reported_without_quoting_it(tmp_path: Path) -> No
     assert "c2VjcmV0" not in result.stderr
 
 
-def test_yaml_input_reads_yes_as_the_string_it_is_as_yaml_1_2_does(tmp_path: Path) -> None:
+@pytest.mark.parametrize(
+    ("line", "context"),
+    [("approved: yes", {"approved": "yes"}), ("at: 12:30", {"at": "12:30"})],
+    ids=["yes-is-no-boolean", "no-sexagesimal-numbers"],
+)
+def test_yaml_input_reads_plain_scalars_as_yaml_1_2_does(
+    tmp_path: Path, line: str, context: dict[str, str]
+) -> None:
     home = tmp_path / "home"
     create_demo_key(home)
     document = "\n".join(
-        (
-            "KeyId: alias/demo",
-            "KeyPairSpec: ECC_NIST_P256",
-            "EncryptionContext:",
-            "  approved: yes",
-            "DryRun: false",
-        )
+        ("KeyId: alias/demo", "KeyPairSpec: ECC_NIST_P256", "EncryptionContext:", f"  {line}")
     )
     pair = kmspair_json(
         home, "generate-data-key-pair-without-plaintext", "--cli-input-yaml", document
@@ -144,6 +146,28 @@ def test_yaml_input_reads_yes_as_the_string_it_is_as_yaml_1_2_does(tmp_path: Pat
     opened = kmspair_cli(
         home,
         *("decrypt", "--ciphertext-blob", pair["PrivateKeyCiphertextBlob"]),
-        *("--encryption-context", '{"approved": "yes"}'),
+        *("--encryption-context", json.dumps(context)),
     )
     assert opened.returncode == 0, opened.stderr
+
+
+def test_yaml_input_reads_an_integer_with_a_leading_zero_as_decimal_as_yaml_1_2_does(
+    tmp_path: Path,
+) -> None:
+    home = tmp_path / "home"
+    key_id = create_demo_key(home)
+    document = f"KeyId: {key_id}\nPendingWindowInDays: 010\n"
+    scheduled = kmspair_json(home, "schedule-key-deletion", "--cli-input-yaml", document)
+    assert scheduled["PendingWindowInDays"] == 10
+
+
+def test_yaml_input_with_a_value_its_tag_cannot_read_is_a_parameter_error_not_quoting_it(
+    tmp_path: Path,
+) -> None:
+    document = "KeyId: alias/demo\nPendingWindowInDays: !!int secret-ish\n"
+    result = kmspair_cli(tmp_path / "home", "schedule-key-deletion", "--cli-input-yaml", document)
+    assert result.returncode == 252
+    assert result.stderr == (
+        "\nError parsing parameter 'cli-input-yaml': Invalid YAML: a value does not read as "
+        "its type\n"
+    )

@@ -46,25 +46,57 @@ def _parse_json(text: str) -> Any:
         ) from None
 
 
-class _Yaml12Booleans(yaml.SafeLoader):
-    """PyYAML's safe loader with YAML 1.2's booleans, which aws CLI v2 reads (ruamel.yaml):
-    only true and false. YAML 1.1's yes/no/on/off stay strings, so an encryption context
-    ``{approved: yes}`` is the string it looks like, as with aws."""
+class _Yaml12Loader(yaml.SafeLoader):
+    """PyYAML's safe loader reading plain scalars as YAML 1.2 does, like aws CLI v2 (ruamel.yaml,
+    whose 1.2 rules these are): the booleans are only true and false, and there are no
+    sexagesimal numbers. So an encryption context ``{approved: yes, at: 12:30}`` holds the two
+    strings it shows, where YAML 1.1 reads a boolean and the integer 750."""
 
 
-_BOOL = "tag:yaml.org,2002:bool"
-_Yaml12Booleans.yaml_implicit_resolvers = {
-    first: [(tag, pattern) for tag, pattern in resolvers if tag != _BOOL]
+_RESOLVERS_1_2 = {
+    "tag:yaml.org,2002:bool": (r"^(?:true|True|TRUE|false|False|FALSE)$", "tTfF"),
+    "tag:yaml.org,2002:int": (
+        r"""^(?:[-+]?0b[0-1][0-1_]*
+        |[-+]?0o?[0-7][0-7_]*
+        |[-+]?[0-9][0-9_]*
+        |[-+]?0x[0-9a-fA-F][0-9a-fA-F_]*)$""",
+        "-+0123456789",
+    ),
+    "tag:yaml.org,2002:float": (
+        r"""^(?:[-+]?(?:[0-9][0-9_]*)\.[0-9_]*(?:[eE][-+]?[0-9]+)?
+        |[-+]?(?:[0-9][0-9_]*)(?:[eE][-+]?[0-9]+)
+        |[-+]?\.[0-9_]+(?:[eE][-+][0-9]+)?
+        |[-+]?\.(?:inf|Inf|INF)
+        |\.(?:nan|NaN|NAN))$""",
+        "-+0123456789.",
+    ),
+}
+_Yaml12Loader.yaml_implicit_resolvers = {
+    first: [(tag, pattern) for tag, pattern in resolvers if tag not in _RESOLVERS_1_2]
     for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
 }
-_Yaml12Booleans.add_implicit_resolver(
-    _BOOL, re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"), list("tTfF")
-)
+for _tag, (_pattern, _first) in _RESOLVERS_1_2.items():
+    _Yaml12Loader.add_implicit_resolver(_tag, re.compile(_pattern, re.X), list(_first))
+
+
+def _yaml_1_2_int(loader: yaml.SafeLoader, node: yaml.ScalarNode) -> int:
+    """An integer as YAML 1.2 reads it: a leading zero is not octal (``010`` is ten), ``0o``
+    is."""
+    text = loader.construct_scalar(node).replace("_", "")
+    sign = -1 if text.startswith("-") else 1
+    digits = text.lstrip("+-")
+    for prefix, base in (("0b", 2), ("0o", 8), ("0x", 16)):
+        if digits.startswith(prefix):
+            return sign * int(digits[2:], base)
+    return sign * int(digits)
+
+
+_Yaml12Loader.add_constructor("tag:yaml.org,2002:int", _yaml_1_2_int)
 
 
 def _parse_yaml(text: str) -> Any:
     try:
-        return yaml.load(text, Loader=_Yaml12Booleans)  # a SafeLoader: builds no objects
+        return yaml.load(text, Loader=_Yaml12Loader)  # a SafeLoader: builds no objects
     except yaml.MarkedYAMLError as error:
         # Its own text quotes the offending line; the problem and where it is are enough.
         mark = error.problem_mark
@@ -74,3 +106,10 @@ def _parse_yaml(text: str) -> Any:
         ) from None
     except yaml.YAMLError:
         raise ParamError("Error parsing parameter 'cli-input-yaml': Invalid YAML") from None
+    except (ValueError, TypeError, AttributeError):
+        # A tagged or dated scalar its constructor cannot read (``!!int x``, ``2001-13-45``);
+        # the constructor's text may quote the value, which may be a secret.
+        raise ParamError(
+            "Error parsing parameter 'cli-input-yaml': Invalid YAML: a value does not read as "
+            "its type"
+        ) from None

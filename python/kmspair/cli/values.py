@@ -27,10 +27,15 @@ def read_file_argument(text: str, option: str) -> str:
         try:
             return path.read_text(encoding="utf-8")
         except OSError as error:
-            raise ParamError(
-                f"Error parsing parameter '{option}': Unable to load paramfile {text}: {error}"
-            ) from None
+            raise _unloadable(text, option, error) from None
     return text
+
+
+def _unloadable(text: str, option: str, error: OSError) -> ParamError:
+    """aws's error for a ``file://`` or ``fileb://`` path it cannot read."""
+    return ParamError(
+        f"Error parsing parameter '{option}': Unable to load paramfile {text}: {error}"
+    )
 
 
 def from_command_line(shape: Any, raw: str | list[str] | bool, option: str) -> Any:
@@ -102,9 +107,7 @@ def _blob(text: str, option: str) -> bytes:
         try:
             return path.read_bytes()
         except OSError as error:
-            raise ParamError(
-                f"Error parsing parameter '{option}': Unable to load paramfile {text}: {error}"
-            ) from None
+            raise _unloadable(text, option, error) from None
     if text.startswith("file://"):
         text = read_file_argument(text, option).strip()  # base64 text, often with a newline
     try:
