@@ -16,10 +16,13 @@ class Check:
     target: str
     measured: str
     passed: bool | None
+    #: Missed, but the measurement's 95% interval reaches the target: it cannot tell the two
+    #: apart (RSA, whose key-to-key variance no affordable number of keys averages away).
+    within_noise: bool = False
 
     @property
     def verdict(self) -> str:
-        return verdict(self.passed)
+        return verdict(self.passed, self.within_noise)
 
 
 @dataclass
@@ -40,8 +43,12 @@ class Section:
     seconds: float = 0.0
 
 
-def verdict(passed: bool | None) -> str:
-    return "n/a" if passed is None else "PASS" if passed else "**FAIL**"
+def verdict(passed: bool | None, within_noise: bool = False) -> str:
+    if passed is None:
+        return "n/a"
+    if passed:
+        return "PASS"
+    return "within noise" if within_noise else "**FAIL**"
 
 
 def percentile(sorted_values: list[float], fraction: float) -> float:

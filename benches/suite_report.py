@@ -25,8 +25,13 @@ def _numeric(header: list[str], column: int, rows: list[list[str]]) -> bool:
 
 def _tally(checks: list[Check]) -> str:
     passed = sum(check.passed is True for check in checks)
-    failed = sum(check.passed is False for check in checks)
-    return f"Targets: {passed} pass, {failed} fail"
+    noise = sum(check.passed is False and check.within_noise for check in checks)
+    failed = sum(check.passed is False and not check.within_noise for check in checks)
+    return (
+        f"Targets: {passed} pass, "
+        + (f"{noise} within noise, " if noise else "")
+        + (f"{failed} fail")
+    )
 
 
 def _targets(checks: list[Check]) -> list[str]:
