@@ -94,7 +94,7 @@ class Ratio:
     rounds: list[float]
     pooled: float
     use_pooled: bool
-    #: 95% bootstrap interval of a pooled ratio of two one-by-one timed points.
+    #: 95% interval of a pooled RSA ratio (see ``ratio_of`` and ``scaling_of``).
     interval: tuple[float, float] | None = None
 
     @property

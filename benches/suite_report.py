@@ -27,11 +27,8 @@ def _tally(checks: list[Check]) -> str:
     passed = sum(check.passed is True for check in checks)
     noise = sum(check.passed is False and check.within_noise for check in checks)
     failed = sum(check.passed is False and not check.within_noise for check in checks)
-    return (
-        f"Targets: {passed} pass, "
-        + (f"{noise} within noise, " if noise else "")
-        + (f"{failed} fail")
-    )
+    counts = [f"{passed} pass", *([f"{noise} within noise"] if noise else []), f"{failed} fail"]
+    return "Targets: " + ", ".join(counts)
 
 
 def _targets(checks: list[Check]) -> list[str]:
