@@ -17,7 +17,8 @@ class Check:
     measured: str
     passed: bool | None
     #: Missed, but the measurement's 95% interval reaches the target: it cannot tell the two
-    #: apart (RSA, whose key-to-key variance no affordable number of keys averages away).
+    #: apart (RSA, whose key-to-key variance no affordable number of keys averages away, or a
+    #: median of rounds that scatter with the machine).
     within_noise: bool = False
 
     @property

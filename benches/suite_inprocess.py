@@ -364,11 +364,14 @@ def run(specs: list[str], quick: bool, settings: Settings | None = None) -> Sect
         "ratios pool all keys, since their noise is the key-to-key variance of the prime "
         "search, not the machine. Their 95% CI: for one thread, a bootstrap over keys (2,000 "
         "resamples of each point's per-key times); for batch scaling, the delta method on the "
-        "one-thread keys' spread (a rate over n keys varies by cv/sqrt(n)). `within noise`: "
-        "the ratio misses its target but its CI reaches it, so the measurement cannot tell a "
-        "miss from a hit; RSA one-thread ratios are Rust and Python running the same OpenSSL "
-        "prime search, i.e. parity, whose point estimate falls either side of 1x from run to "
-        "run. pairs/s: all pairs over all time.",
+        "one-thread keys' spread (a rate over n keys varies by cv/sqrt(n)). A median of "
+        f"{settings.scaling_rounds} rounds (EC batch scaling, the machine floor) has its "
+        "order-statistic CI, a distribution-free interval of at least 95% (the 4th and 12th "
+        "of 15 sorted round ratios); medians of fewer than 6 rounds have none. `within "
+        "noise`: the ratio misses its target but its CI reaches it, so the measurement cannot "
+        "tell a miss from a hit; RSA one-thread ratios are Rust and Python running the same "
+        "OpenSSL prime search, i.e. parity, whose point estimate falls either side of 1x from "
+        "run to run. pairs/s: all pairs over all time.",
         "pure-Python lib: one thread, `ecdsa` (keygen + its PKCS#8/SPKI DER) or python-rsa "
         "(RSA_2048 only, keygen + PKCS#1 DER, as it writes no PKCS#8; "
         + (
