@@ -1,8 +1,9 @@
 """The extension keeps working as threads come and go. kmspair loads its native module on
 first use, which may be on a worker thread that later ends, and each later call may run on a
-thread started after that. The Rust side's allocator keeps per-thread state (mimalloc 3.3.2
-crashed on the second thread when the first, which had loaded it, was gone), so each scenario
-runs in a process of its own, where a crash is a failed test rather than a lost test run."""
+thread started after that. Whatever keeps per-thread state on the Rust side must cope (the
+allocator mimalloc 3.3.2, which the extension used for a while, crashed on the second thread
+once the first, which had loaded it, was gone), so each scenario runs in a process of its
+own, where a crash is a failed test rather than a lost test run."""
 
 from __future__ import annotations
 

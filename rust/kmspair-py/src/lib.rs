@@ -1,14 +1,6 @@
 //! `kmspair._core`: the thin pyo3 layer over `kmspair-core`. Everything here converts
 //! arguments and results; the logic lives in the core crate.
 
-/// Rust's allocations in the extension (key material, DER, sealed blobs; Python objects keep
-/// Python's allocator) come from mimalloc. A batch's pairs are made on every core and turned into
-/// Python objects on the calling thread, which then frees them: glibc serialises such frees on
-/// the making thread's arena lock, mimalloc hands them back without a lock. Secrets are wiped
-/// before they are freed, whichever allocator takes the memory back.
-#[global_allocator]
-static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
-
 mod errors;
 mod keypairs;
 mod pool;
