@@ -60,13 +60,15 @@ def timed_beside_rsa_load(url: str, key_id: str, request: Callable[[], object]) 
     through it."""
     load = RsaLoad(url, key_id)
     timings = []
-    for _ in range(FAST_REQUESTS):
-        begun = time.monotonic()
-        request()
-        answered = time.monotonic()
-        timings.append((begun, answered))
-        time.sleep(0.02)
-    load.finish()
+    try:
+        for _ in range(FAST_REQUESTS):
+            begun = time.monotonic()
+            request()
+            answered = time.monotonic()
+            timings.append((begun, answered))
+            time.sleep(0.02)
+    finally:  # a failed request must not leave the RSA clients running
+        load.finish()
     for begun, answered in timings:
         assert answered - begun < HEAD_OF_LINE_BOUND_SECONDS
     return [load.both_running_throughout(begun, answered) for begun, answered in timings]
