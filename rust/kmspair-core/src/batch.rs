@@ -38,23 +38,24 @@ pub fn chunk_size(spec: KeyPairSpec, count: usize, threads: usize) -> usize {
     }
 }
 
-/// A batch in progress, shared by the calling thread and its helpers.
-pub struct Batch<T, F> {
+/// A batch in progress, shared by the calling thread and its helpers. `make(n)` makes a chunk
+/// of `n` items.
+pub struct Batch<C, F> {
     make: F,
     count: usize,
     chunk: usize,
     next: AtomicUsize,
-    finished: Mutex<Finished<T>>,
+    finished: Mutex<Finished<C>>,
     changed: Condvar,
 }
 
-struct Finished<T> {
-    chunks: Vec<Result<Vec<T>>>,
+struct Finished<C> {
+    chunks: Vec<Result<C>>,
     helpers_running: usize,
 }
 
-impl<T, F> Batch<T, F> {
-    fn lock(&self) -> MutexGuard<'_, Finished<T>> {
+impl<C, F> Batch<C, F> {
+    fn lock(&self) -> MutexGuard<'_, Finished<C>> {
         // A panicking helper cannot leave the list half-updated (push and a decrement are
         // single steps), so a poisoned lock still guards consistent data.
         self.finished.lock().unwrap_or_else(PoisonError::into_inner)
@@ -62,29 +63,29 @@ impl<T, F> Batch<T, F> {
 }
 
 /// Marks a helper as done even if its work panicked, so the caller never waits for it forever.
-struct HelperDone<'a, T, F>(&'a Batch<T, F>);
+struct HelperDone<'a, C, F>(&'a Batch<C, F>);
 
-impl<T, F> Drop for HelperDone<'_, T, F> {
+impl<C, F> Drop for HelperDone<'_, C, F> {
     fn drop(&mut self) {
         self.0.lock().helpers_running -= 1;
         self.0.changed.notify_all();
     }
 }
 
-impl<T, F> Batch<T, F>
+impl<C, F> Batch<C, F>
 where
-    T: Send,
-    F: Fn() -> Result<T> + Sync,
+    C: Send,
+    F: Fn(usize) -> Result<C> + Sync,
 {
     /// Claims the next chunk and generates it on the calling thread; `None` once every pair of
     /// the batch has been claimed. After an error nothing more is claimed.
-    pub fn make_chunk(&self) -> Option<Result<Vec<T>>> {
+    pub fn make_chunk(&self) -> Option<Result<C>> {
         let start = self.next.fetch_add(self.chunk, Ordering::Relaxed);
         if start >= self.count {
             return None;
         }
         let size = self.chunk.min(self.count - start);
-        let chunk: Result<Vec<T>> = (0..size).map(|_| (self.make)()).collect();
+        let chunk = (self.make)(size);
         if chunk.is_err() {
             self.cancel();
         }
@@ -98,13 +99,13 @@ where
     }
 
     /// The chunks helpers have finished since the last call.
-    pub fn take_finished(&self) -> Vec<Result<Vec<T>>> {
+    pub fn take_finished(&self) -> Vec<Result<C>> {
         std::mem::take(&mut self.lock().chunks)
     }
 
     /// Waits until every helper has stopped (all work claimed and made), then returns the
     /// chunks not yet taken.
-    pub fn wait_rest(&self) -> Vec<Result<Vec<T>>> {
+    pub fn wait_rest(&self) -> Vec<Result<C>> {
         let mut finished = self.lock();
         while finished.helpers_running > 0 {
             finished = self
@@ -123,19 +124,19 @@ where
     }
 }
 
-/// Runs a batch of `count` items made by `make`, in chunks of `chunk`, on `threads` threads: the
-/// calling thread (inside `caller`, which drives it with [`Batch::make_chunk`],
+/// Runs a batch of `count` items, in chunks of `chunk` made by `make(size)`, on `threads`
+/// threads: the calling thread (inside `caller`, which drives it with [`Batch::make_chunk`],
 /// [`Batch::take_finished`] and [`Batch::wait_rest`]) and `threads - 1` helpers.
-pub fn run<T, F, R>(
+pub fn run<C, F, R>(
     count: usize,
     threads: usize,
     chunk: usize,
     make: F,
-    caller: impl FnOnce(&Batch<T, F>) -> R,
+    caller: impl FnOnce(&Batch<C, F>) -> R,
 ) -> R
 where
-    T: Send,
-    F: Fn() -> Result<T> + Sync,
+    C: Send,
+    F: Fn(usize) -> Result<C> + Sync,
 {
     let helpers = threads.clamp(1, count.max(1)) - 1;
     let batch = Batch {
@@ -161,18 +162,18 @@ where
 /// the caller is between chunks of its own. The caller's generation and its final wait run
 /// through `own_chunk` and `rest` (given [`Batch::make_chunk`] and [`Batch::wait_rest`], or
 /// wrappers that release a lock around them). The first error stops the batch and is returned.
-pub fn drive<T, F>(
-    batch: &Batch<T, F>,
-    mut own_chunk: impl FnMut(&Batch<T, F>) -> Option<Result<Vec<T>>>,
-    rest: impl FnOnce(&Batch<T, F>) -> Vec<Result<Vec<T>>>,
-    mut consume: impl FnMut(Vec<T>),
+pub fn drive<C, F>(
+    batch: &Batch<C, F>,
+    mut own_chunk: impl FnMut(&Batch<C, F>) -> Option<Result<C>>,
+    rest: impl FnOnce(&Batch<C, F>) -> Vec<Result<C>>,
+    mut consume: impl FnMut(C),
 ) -> Result<()>
 where
-    T: Send,
-    F: Fn() -> Result<T> + Sync,
+    C: Send,
+    F: Fn(usize) -> Result<C> + Sync,
 {
     let mut failure = None;
-    let mut deliver = |chunk: Result<Vec<T>>| match chunk {
+    let mut deliver = |chunk: Result<C>| match chunk {
         Ok(items) if failure.is_none() => consume(items),
         Ok(_) => {}
         Err(error) => failure = failure.take().or(Some(error)),
@@ -190,7 +191,8 @@ where
     T: Send,
     F: Fn() -> Result<T> + Sync,
 {
-    run(count, threads, chunk, make, |batch| {
+    let make_chunk = |size| (0..size).map(|_| make()).collect::<Result<Vec<T>>>();
+    run(count, threads, chunk, make_chunk, |batch| {
         let mut items = Vec::with_capacity(count);
         drive(batch, Batch::make_chunk, Batch::wait_rest, |chunk| {
             items.extend(chunk);
@@ -277,7 +279,7 @@ mod tests {
             256,
             2,
             8,
-            || Ok(0u8),
+            |size| Ok(vec![0u8; size]),
             |batch| {
                 drive(batch, Batch::make_chunk, Batch::wait_rest, |chunk| {
                     assert!(chunk.len() <= 8);
@@ -310,7 +312,11 @@ mod tests {
             10_000,
             2,
             1,
-            || Ok(made.fetch_add(1, Ordering::Relaxed)),
+            |size| {
+                Ok((0..size)
+                    .map(|_| made.fetch_add(1, Ordering::Relaxed))
+                    .collect::<Vec<_>>())
+            },
             |batch| {
                 let mut delivered = 0;
                 let mut own = 0;

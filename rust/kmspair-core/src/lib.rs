@@ -18,6 +18,7 @@ pub mod pool;
 pub mod priority;
 pub mod seal;
 pub mod sealed;
+pub mod slab;
 pub mod spec;
 
 pub use error::{Error, Result};

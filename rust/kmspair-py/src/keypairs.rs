@@ -6,6 +6,7 @@
 
 use std::cell::Cell;
 
+use kmspair_core::slab::{Parts, Slab};
 use kmspair_core::{batch, pool, KeyPair, KeyPairSpec, SealedKeyPair};
 use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyList, PyTuple};
@@ -33,33 +34,30 @@ fn sealed_to_python<'py>(py: Python<'py>, sealed: &SealedKeyPair) -> SealedBytes
 }
 
 /// Runs a batch of `count` items on `threads` threads (the calling one included), turning each
-/// chunk into Python tuples with `convert` as soon as the calling thread is between chunks of its
-/// own, so that the GIL-held conversion overlaps generation. The items themselves (their secrets
-/// wiped as they drop) are freed only once the batch is done, with the GIL released: freeing a
-/// helper's item on the calling thread while that helper allocates contends for the helper's
-/// malloc arena, which cost up to 10% more CPU per P-256 pair on two cores.
-fn batch_to_python<'py, T, F>(
+/// chunk into tuples of `N` `bytes` as soon as the calling thread is between chunks of its own,
+/// so that the GIL-held conversion overlaps generation. Each chunk is a [`Slab`]: its maker
+/// freed every item's own buffers as it copied them in, so dropping a converted chunk here is
+/// one free, and nothing is left to free serially once the batch ends.
+fn batch_to_python<'py, T, const N: usize>(
     py: Python<'py>,
     spec: KeyPairSpec,
     count: usize,
     threads: Option<usize>,
-    make: F,
-    convert: impl Fn(Python<'py>, &T) -> PyResult<Bound<'py, PyTuple>, PyErr>,
+    make: impl Fn() -> kmspair_core::Result<T> + Sync,
 ) -> PyResult<Bound<'py, PyList>, PyErr>
 where
-    T: Send,
-    F: Fn() -> kmspair_core::Result<T> + Sync,
+    T: Parts<N>,
 {
     let threads = threads.unwrap_or_else(batch::default_threads);
     let chunk = batch::chunk_size(spec, count, threads);
     let mut tuples = Vec::with_capacity(count);
     let mut failure = None;
-    let mut made = Vec::with_capacity(count.div_ceil(chunk.max(1)));
     let mut interrupted = None;
     // Set by a failed conversion, read before the next chunk: the batch's result is already an
     // error, so nothing more is generated for it.
     let converting_failed = Cell::new(false);
-    batch::run(count, threads, chunk, make, |running| {
+    let make_chunk = |size| Slab::<N>::fill(size, &make);
+    batch::run(count, threads, chunk, make_chunk, |running| {
         batch::drive(
             running,
             |b| {
@@ -75,9 +73,9 @@ where
                 py.detach(|| b.make_chunk())
             },
             |b| py.detach(|| b.wait_rest()),
-            |items| {
-                for item in &items {
-                    match convert(py, item) {
+            |slab| {
+                for parts in slab.iter() {
+                    match PyTuple::new(py, parts.map(|part| PyBytes::new(py, part))) {
                         Ok(tuple) if failure.is_none() => tuples.push(tuple),
                         Ok(_) => {}
                         Err(error) => {
@@ -86,12 +84,10 @@ where
                         }
                     }
                 }
-                made.push(items);
             },
         )
     })
     .map_err(CoreError)?;
-    py.detach(|| drop(made));
     if let Some(error) = interrupted.or(failure) {
         return Err(error);
     }
@@ -129,14 +125,7 @@ pub fn generate_key_pairs<'py>(
     threads: Option<usize>,
 ) -> PyResult<Bound<'py, PyList>, PyErr> {
     let spec: KeyPairSpec = spec.parse().map_err(CoreError)?;
-    batch_to_python(
-        py,
-        spec,
-        count,
-        threads,
-        || KeyPair::generate(spec),
-        |py, pair| PyTuple::new(py, <[_; 2]>::from(to_python(py, pair))),
-    )
+    batch_to_python(py, spec, count, threads, || KeyPair::generate(spec))
 }
 
 /// `(private PKCS#8, public SPKI, private sealed under key with aad)`: the whole
@@ -175,14 +164,9 @@ pub fn generate_sealed_key_pairs<'py>(
     let spec: KeyPairSpec = spec.parse().map_err(CoreError)?;
     let key = &key.get().inner;
     let aad = aad.to_vec();
-    batch_to_python(
-        py,
-        spec,
-        count,
-        threads,
-        || SealedKeyPair::generate(spec, key, &aad),
-        |py, item| PyTuple::new(py, <[_; 3]>::from(sealed_to_python(py, item))),
-    )
+    batch_to_python(py, spec, count, threads, || {
+        SealedKeyPair::generate(spec, key, &aad)
+    })
 }
 
 /// The spec names in the service model's order.
