@@ -106,3 +106,24 @@ def test_sealed_pair_pipeline_seals_the_private_key_it_returns(
     private, public, sealed = chosen.generate_sealed_key_pair(spec, key, AAD)
     assert key.open(sealed, AAD) == private
     assert public not in (private, sealed)
+
+
+def test_every_pair_of_a_sealed_batch_seals_its_own_private_key(
+    backend: str, key_bytes: bytes
+) -> None:
+    from cryptography.hazmat.primitives import serialization
+
+    chosen = resolve(backend)
+    key = chosen.SealingKey(key_bytes)
+    # Enough pairs that the Rust batch makes full chunks of many pairs each on every thread.
+    batch = chosen.generate_sealed_key_pairs("ECC_NIST_EDWARDS25519", key, AAD, 2000)
+    assert len(batch) == 2000
+    for private, public, sealed in batch:
+        assert key.open(sealed, AAD) == private
+        derived = serialization.load_der_private_key(private, password=None).public_key()
+        assert (
+            derived.public_bytes(
+                serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo
+            )
+            == public
+        )
