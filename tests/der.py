@@ -75,3 +75,14 @@ def oid(dotted: str) -> bytes:
             arc >>= 7
         out.extend(reversed(chunk))
     return bytes(out)
+
+
+def public_spki_of(private_pkcs8: bytes) -> bytes:
+    """The SubjectPublicKeyInfo that ``cryptography`` derives from a PKCS#8 private key: what a
+    pair's public half must equal."""
+    from cryptography.hazmat.primitives import serialization
+
+    key = serialization.load_der_private_key(private_pkcs8, password=None)
+    return key.public_key().public_bytes(
+        serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo
+    )

@@ -9,10 +9,10 @@ from typing import Any
 import pytest
 from botocore.config import Config
 from botocore.exceptions import ParamValidationError
-from cryptography.hazmat.primitives import serialization
 
 import kmspair
 from conftest import ACCOUNT, REGION, error_of
+from der import public_spki_of
 
 ALL_SPECS = (
     "RSA_2048, RSA_3072, RSA_4096, ECC_NIST_P256, ECC_NIST_P384, ECC_NIST_P521, "
@@ -339,11 +339,7 @@ def test_every_spec_returns_a_pair_whose_private_key_decrypts_from_its_blob(
     key = new_key(kms)
     pair = kms.generate_data_key_pair(KeyId=key["KeyId"], KeyPairSpec=spec)
     assert pair["KeyPairSpec"] == spec
-    private = serialization.load_der_private_key(pair["PrivateKeyPlaintext"], password=None)
-    public = private.public_key().public_bytes(
-        serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo
-    )
-    assert public == pair["PublicKey"]
+    assert public_spki_of(pair["PrivateKeyPlaintext"]) == pair["PublicKey"]
     opened = kms.decrypt(CiphertextBlob=pair["PrivateKeyCiphertextBlob"])
     assert opened["Plaintext"] == pair["PrivateKeyPlaintext"]
 
@@ -372,13 +368,7 @@ def test_without_plaintext_returns_no_private_key_but_a_blob_that_decrypts_to_it
     )
     assert "PrivateKeyPlaintext" not in pair
     private = kms.decrypt(CiphertextBlob=pair["PrivateKeyCiphertextBlob"])["Plaintext"]
-    loaded = serialization.load_der_private_key(private, password=None)
-    assert (
-        loaded.public_key().public_bytes(
-            serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo
-        )
-        == pair["PublicKey"]
-    )
+    assert public_spki_of(private) == pair["PublicKey"]
 
 
 @pytest.mark.parametrize("form", ["key id", "key arn", "alias name", "alias arn"])

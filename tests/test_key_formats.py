@@ -24,6 +24,7 @@ from der import (
     TLV,
     oid,
     parse,
+    public_spki_of,
 )
 
 RSA_ENCRYPTION = oid("1.2.840.113549.1.1.1")
@@ -118,11 +119,7 @@ def test_rsa_modulus_is_exactly_the_named_size_with_e_65537(spec: str, backend: 
 @pytest.mark.parametrize("spec", CRYPTOGRAPHY_SPECS)
 def test_public_key_belongs_to_the_private_key(spec: str, backend: str) -> None:
     private, public = pair(spec, backend)
-    key = serialization.load_der_private_key(private, password=None)
-    derived = key.public_key().public_bytes(
-        serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo
-    )
-    assert derived == public
+    assert public_spki_of(private) == public
 
 
 @pytest.mark.parametrize("spec", [s for s in CURVES if CURVES[s][2] is not None])

@@ -6,6 +6,7 @@ import pytest
 
 import kmspair
 from conftest import EC_SPECS
+from der import public_spki_of
 from kmspair.specs import RSA_SPECS
 
 
@@ -52,25 +53,12 @@ def test_batch_pairs_are_valid_pairs_of_the_spec(backend: str) -> None:
         key = serialization.load_der_private_key(private, password=None)
         assert isinstance(key, ec.EllipticCurvePrivateKey)
         assert isinstance(key.curve, ec.SECP384R1)
-        assert (
-            key.public_key().public_bytes(
-                serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo
-            )
-            == public
-        )
+        assert public_spki_of(private) == public
 
 
 def test_every_pair_of_a_large_batch_is_a_pair(backend: str) -> None:
-    from cryptography.hazmat.primitives import serialization
-
     # Enough pairs that the Rust batch makes full chunks of many pairs each on every thread.
     for private, public in kmspair.generate_key_pairs(
         "ECC_NIST_EDWARDS25519", 2000, backend=backend
     ):
-        derived = serialization.load_der_private_key(private, password=None).public_key()
-        assert (
-            derived.public_bytes(
-                serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo
-            )
-            == public
-        )
+        assert public_spki_of(private) == public
